@@ -1,0 +1,1 @@
+"""Models arrive with the canteens issue, after the grievance slice."""

@@ -1,0 +1,1 @@
+"""Dashboard rollups arrive with the dashboards issue."""

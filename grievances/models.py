@@ -1,0 +1,1 @@
+"""Grievance models arrive with the grievances issue."""

@@ -1,0 +1,126 @@
+"""The staff console. Every admin here is scoped by the one rule in `portal.scoping`."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Building, Community, Compound, Department, District, Grid, Street, User
+from portal.roles import staff_assign
+
+admin.site.site_header = _("Community service portal · staff console")
+admin.site.site_title = _("Staff console")
+admin.site.index_title = _("My area")
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists, opens and offers only rows inside the user's node; anything else is a 404."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Not "does not exist, redirect": another node's object is simply not there.
+            raise Http404
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if hasattr(related._default_manager, "for_user"):
+            kwargs["queryset"] = related._default_manager.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "copy_ancestors"):
+            obj.copy_ancestors()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Street)
+class StreetAdmin(ScopedAdmin):
+    list_display = ["code", "name", "district"]
+    list_select_related = ["district"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedAdmin):
+    list_display = ["code", "name", "kind", "street"]
+    list_filter = ["kind", "street"]
+    list_select_related = ["street"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Grid)
+class GridAdmin(ScopedAdmin):
+    list_display = ["code", "name", "kind", "community", "street"]
+    list_filter = ["kind", "street"]
+    list_select_related = ["community", "street"]
+    search_fields = ["name", "code", "community__name"]
+
+
+class BuildingInline(admin.TabularInline):
+    model = Building
+    extra = 0
+
+
+@admin.register(Compound)
+class CompoundAdmin(ScopedAdmin):
+    list_display = ["name", "community", "grid", "address"]
+    list_select_related = ["community", "grid"]
+    search_fields = ["name", "address"]
+    inlines = [BuildingInline]
+
+    def save_formset(self, request, form, formset, change):
+        for building in formset.save(commit=False):
+            building.copy_ancestors()
+            building.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ["code", "name", "district"]
+
+
+@admin.register(User)
+class StaffAdmin(ScopedAdmin, UserAdmin):
+    list_display = ["username", "get_full_name", "role", "node", "is_active"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["district", "street", "community", "grid"]
+    fieldsets = UserAdmin.fieldsets + (
+        (
+            _("Place in the hierarchy"),
+            {"fields": ["role", "phone", "district", "street", "community", "grid", "department"]},
+        ),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    @admin.display(description=_("node"))
+    def node(self, obj):
+        return obj.node
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # Only a superuser hands out superuser rights, groups or raw permissions.
+        hidden = {"is_superuser", "user_permissions", "groups"}
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
+
+    def save_model(self, request, obj, form, change):
+        super(ScopedAdmin, self).save_model(request, obj, form, change)
+        if obj.role:
+            staff_assign(user=obj, role=obj.role, node=obj.node, department=obj.department)

@@ -1,0 +1,13 @@
+from .hierarchy import Building, Community, Compound, Department, District, Grid, Street
+from .staff import User
+
+__all__ = [
+    "Building",
+    "Community",
+    "Compound",
+    "Department",
+    "District",
+    "Grid",
+    "Street",
+    "User",
+]

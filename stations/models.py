@@ -1,0 +1,1 @@
+"""Models arrive with the stations issue, after the grievance slice."""

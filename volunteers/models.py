@@ -1,0 +1,1 @@
+"""Models arrive with the volunteers issue, after the grievance slice."""
