@@ -48,3 +48,9 @@ GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "
 def person(i):
     """A deterministic Chinese name for demo account number i."""
     return SURNAMES[i % len(SURNAMES)], GIVEN[(i * 7) % len(GIVEN)]
+
+
+def centre(community_code):
+    """A deterministic map point for a demo community, on a grid around 30.60N 114.28E."""
+    street, number = int(community_code[:3]), int(community_code[3:])
+    return (round(30.55 + street * 0.012, 6), round(114.22 + number * 0.011, 6))

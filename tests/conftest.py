@@ -34,3 +34,39 @@ def staff(two_streets):
         "community": make_staff(User.Role.COMMUNITY_STAFF, t["communities"][0], "community-a1"),
         "grid": make_staff(User.Role.GRID_WORKER, t["grids"][0], "grid-a1"),
     }
+
+
+@pytest.fixture(autouse=True)
+def inline_celery():
+    """Tests run Celery tasks inline unless they ask for the real worker (`live_worker`)."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """A real Celery worker process on the real Redis broker and this test's database.
+
+    Needs PostgreSQL (the worker must see the test's committed rows) and CELERY_BROKER_URL.
+    Yields a handle with `.stop()` / `.start()` / `.kill()` for fault tests.
+    """
+    import os
+
+    from django.conf import settings
+    from django.db import connection
+
+    from portal.celery import app
+    from tests.workers import WorkerProcess
+
+    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL and a Redis broker (CELERY_BROKER_URL)")
+    worker = WorkerProcess(connection.settings_dict, settings.CELERY_BROKER_URL, os.environ)
+    worker.flush_broker()
+    app.conf.task_always_eager = False
+    worker.start()
+    yield worker
+    worker.stop()
+    app.conf.task_always_eager = True

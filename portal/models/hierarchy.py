@@ -61,6 +61,11 @@ class Community(Node):
         District, models.PROTECT, related_name="+", editable=False, verbose_name=_("district")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.COMMUNITY)
+    # The community's centre: a reported map point is routed to the nearest community.
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta(Node.Meta):
         verbose_name = _("community")

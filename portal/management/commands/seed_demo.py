@@ -52,6 +52,8 @@ class Command(BaseCommand):
             defaults={
                 "name": name if is_village else f"{name}社区",
                 "kind": Community.Kind.VILLAGE if is_village else Community.Kind.COMMUNITY,
+                "lat": demo.centre(code)[0],
+                "long": demo.centre(code)[1],
                 "district_id": street.district_id,
             },
         )

@@ -1,1 +1,0 @@
-"""Grievance models arrive with the grievances issue."""

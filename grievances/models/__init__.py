@@ -1,0 +1,14 @@
+from .cases import Case, CaseEvent, CasePhoto, Channel, Level, Rating, Status, Summons
+from .categories import Category
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CasePhoto",
+    "Category",
+    "Channel",
+    "Level",
+    "Rating",
+    "Status",
+    "Summons",
+]

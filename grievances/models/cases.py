@@ -1,0 +1,311 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.scoping import Scope, ScopedQuerySet
+
+# Tracking codes avoid letters residents confuse (0/O, 1/I/L).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_tracking_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class Level(models.TextChoices):
+    """Where a case sits. Order matters: a case climbs grid → community → street → district."""
+
+    GRID = "grid", _("grid")
+    COMMUNITY = "community", _("community")
+    STREET = "street", _("street")
+    DISTRICT = "district", _("district")
+
+    @classmethod
+    def above(cls, level):
+        order = list(cls)
+        i = order.index(level)
+        return order[i + 1] if i + 1 < len(order) else None
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("waiting to be routed")  # 待分派
+    ASSIGNED = "assigned", _("assigned, waiting to be accepted")  # 待受理
+    ACCEPTED = "accepted", _("accepted")  # 已受理
+    IN_PROGRESS = "in_progress", _("in progress")  # 办理中
+    RESOLVED = "resolved", _("resolved")  # 已办结 (awaiting the resident's rating)
+    CLOSED = "closed", _("closed")  # 已归档
+
+
+OPEN_STATUSES = [Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS]
+DONE_STATUSES = [Status.RESOLVED, Status.CLOSED]
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    OPEN311 = "open311", _("Open311")
+    PHONE = "phone", _("phone call")  # 民意直通车 by phone
+    WINDOW = "window", _("window visit")
+    ON_THE_SPOT = "on_the_spot", _("on the spot")  # 随手办
+    PATROL = "patrol", _("volunteer patrol")  # 平安合伙人
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASIC = "basic", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("unsatisfied")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Staff see the cases of their node; a department sees the cases it was summoned to."""
+        scope = Scope.of(user)
+        if scope.department_id and not scope.sees_all:
+            return self.filter(summonses__department_id=scope.department_id)
+        return super().for_user(user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now):
+        return self.open().filter(deadline__lt=now)
+
+    def unrouted(self):
+        return self.filter(routed_at__isnull=True)
+
+
+class Case(models.Model):
+    """One resident request, complaint or reported hazard (诉求)."""
+
+    SCOPE_LOOKUPS = {
+        "district": "district_id",
+        "street": "street_id",
+        "community": "community_id",
+        "grid": "grid_id",
+    }
+
+    code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    category = models.ForeignKey(
+        "grievances.Category", models.PROTECT, related_name="cases", verbose_name=_("category")
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel, default=Channel.WEB)
+    description = models.TextField(_("description"))
+    attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+
+    # Where: the community is known at intake; the grid is found by routing.
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    compound = models.ForeignKey(
+        "portal.Compound", models.PROTECT, null=True, blank=True, verbose_name=_("compound")
+    )
+    district = models.ForeignKey(
+        "portal.District", models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    street = models.ForeignKey(
+        "portal.Street", models.PROTECT, related_name="+", verbose_name=_("street")
+    )
+    community = models.ForeignKey(
+        "portal.Community",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    grid = models.ForeignKey(
+        "portal.Grid",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("grid"),
+    )
+
+    # Who reported it (personal data: masked wherever it is not needed).
+    reporter_name = models.CharField(_("name"), max_length=40, blank=True)
+    reporter_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    reporter_email = models.EmailField(_("e-mail"), blank=True)
+    may_contact = models.BooleanField(_("may be contacted"), default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+
+    # Where it stands.
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
+    level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.GRID)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    deadline = models.DateTimeField(_("time limit at this level"), null=True, blank=True)
+    accept_deadline = models.DateTimeField(_("accept by"), null=True, blank=True)
+    supervised = models.BooleanField(_("under supervision"), default=False)  # 督办
+    lead_official = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_cases",
+        verbose_name=_("leading official"),
+    )  # 领导包案
+    resolution = models.TextField(_("what was done"), blank=True)
+    resolved_level = models.CharField(
+        _("resolved at level"), max_length=10, choices=Level, blank=True
+    )
+    reopened = models.BooleanField(_("reopened once"), default=False)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            # The routing sweeper: unrouted cases are few, so this index stays tiny.
+            models.Index(fields=["id"], condition=Q(routed_at__isnull=True), name="case_unrouted"),
+            # The escalation sweep and "overdue now": open cases by deadline.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_deadline",
+            ),
+            models.Index(fields=["community", "status"], name="case_community_status"),
+            models.Index(fields=["street", "status"], name="case_street_status"),
+            models.Index(fields=["grid", "status"], name="case_grid_status"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(status__in=DONE_STATUSES) | Q(reopened=True),
+                name="case_rated_only_when_done",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=DONE_STATUSES) | ~Q(resolved_level=""),
+                name="case_done_has_level",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def masked_phone(self):
+        p = self.reporter_phone
+        return f"{p[:3]}****{p[-4:]}" if len(p) >= 8 else ("****" if p else "")
+
+    def masked_name(self):
+        return f"{self.reporter_name[0]}**" if self.reporter_name else ""
+
+
+class CaseEvent(models.Model):
+    """One immutable step in a case's life: who did what, when, from which level to which."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("assigned")
+        ACCEPTED = "accepted", _("accepted")
+        STARTED = "started", _("work started")
+        RESOLVED = "resolved", _("resolved")
+        REPORTED_UP = "reported_up", _("reported up")  # 上报
+        ESCALATED = "escalated", _("moved up: time limit ran out")
+        SUMMONED = "summoned", _("departments summoned")  # 吹哨
+        ANSWERED = "answered", _("department answered")  # 报到
+        SUPERVISED = "supervised", _("put under supervision")  # 督办
+        RATED = "rated", _("rated by the resident")
+        REOPENED = "reopened", _("reopened")
+        CLOSED = "closed", _("closed")
+        NOTE = "note", _("note")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=12, choices=Kind)
+    from_level = models.CharField(_("from level"), max_length=10, choices=Level, blank=True)
+    to_level = models.CharField(_("to level"), max_length=10, choices=Level, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="caseevent_case_time")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind}"
+
+
+class Summons(models.Model):
+    """A street "blows the whistle" (街道吹哨): a district department must answer (部门报到)."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="summonses")
+    department = models.ForeignKey(
+        "portal.Department",
+        models.PROTECT,
+        related_name="summonses",
+        verbose_name=_("department"),
+    )
+    summoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(_("what is asked"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summons")
+        verbose_name_plural = _("summonses")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "department"], name="summons_once_per_dept")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} → {self.department_id}"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="cases/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return self.image.name

@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """What a case is about. It decides who handles it (inside the wall: the community; outside:
+    the street) and how long each level has before the case climbs to the next one."""
+
+    class Wall(models.TextChoices):
+        INSIDE = "inside", _("inside the wall (community handles)")
+        OUTSIDE = "outside", _("outside the wall (street handles)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    wall = models.CharField(_("handled"), max_length=10, choices=Wall, default=Wall.INSIDE)
+    # Time limits per level, in hours (12345 practice: emergencies 2 h, utilities 24 h,
+    # general matters 7 days, complex matters 15 days).
+    grid_hours = models.PositiveIntegerField(_("time limit at grid (hours)"), default=24)
+    community_hours = models.PositiveIntegerField(_("time limit at community (hours)"), default=72)
+    street_hours = models.PositiveIntegerField(_("time limit at street (hours)"), default=168)
+    district_hours = models.PositiveIntegerField(_("time limit at district (hours)"), default=360)
+    accept_hours = models.PositiveIntegerField(_("must be accepted within (hours)"), default=2)
+    # Extra questions asked on intake, e.g. [{"code": "floor", "label": "楼层", "required": true,
+    # "datatype": "string"|"number"|"text"|"singlevaluelist", "values": [{"key", "name"}]}]
+    # (the shape of an Open311 service definition attribute).
+    questions = models.JSONField(_("extra questions"), default=list, blank=True)
+    department = models.ForeignKey(
+        "portal.Department",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("usual district department"),
+    )
+    keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grid_hours__gt=0, community_hours__gt=0)
+                & models.Q(street_hours__gt=0, district_hours__gt=0, accept_hours__gt=0),
+                name="category_time_limits_positive",
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def time_limit(self, level):
+        """How long a case of this category may stay at `level` (a Level value)."""
+        return timedelta(hours=getattr(self, f"{level}_hours"))

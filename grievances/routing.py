@@ -1,0 +1,65 @@
+"""Routing: the one rule that decides where a new case goes (and who works on it).
+
+Inside-the-wall categories go to the compound's inner grid (or the community's only inner grid);
+outside-the-wall categories go to the community's outer grid, whose cases the street office
+handles. Where no grid can be found the community gets the case, and without a community the
+street does.
+"""
+
+from dataclasses import dataclass
+
+from grievances.models import Category, Level
+from portal.models import Grid, User
+
+
+@dataclass(frozen=True)
+class Placement:
+    level: str
+    grid_id: int | None
+    assignee_id: int | None
+
+
+def place(*, category, community_id, compound_grid_id=None, grids=None, workers=None):
+    """Where a case of `category` filed in `community_id` belongs.
+
+    `grids` maps community id → [(grid id, kind)] and `workers` grid id → worker id; the routing
+    task loads both once per batch, so routing 500 cases costs a handful of queries.
+    """
+    if community_id is None:
+        return Placement(Level.STREET, None, None)
+    community_grids = grids.get(community_id, [])
+    if category.wall == Category.Wall.INSIDE:
+        candidates = [g for g, kind in community_grids if kind == Grid.Kind.INNER]
+        grid_id = compound_grid_id or (candidates[0] if len(candidates) == 1 else None)
+    else:
+        candidates = [g for g, kind in community_grids if kind == Grid.Kind.OUTER]
+        grid_id = candidates[0] if candidates else None
+    if grid_id is None:
+        level = Level.COMMUNITY if category.wall == Category.Wall.INSIDE else Level.STREET
+        return Placement(level, None, None)
+    return Placement(Level.GRID, grid_id, workers.get(grid_id))
+
+
+def next_level(level, wall):
+    """The level a case climbs to: outside-the-wall cases skip the community (街道管)."""
+    up = Level.above(level)
+    if up == Level.COMMUNITY and wall == Category.Wall.OUTSIDE:
+        return Level.STREET
+    return up
+
+
+def load_grids(community_ids):
+    grids, workers = {}, {}
+    for grid_id, community_id, kind in Grid.objects.filter(
+        community_id__in=community_ids
+    ).values_list("id", "community_id", "kind"):
+        grids.setdefault(community_id, []).append((grid_id, kind))
+    for grid_id, user_id in (
+        User.objects.filter(
+            role=User.Role.GRID_WORKER, grid__community_id__in=community_ids, is_active=True
+        )
+        .order_by("grid_id", "id")
+        .values_list("grid_id", "id")
+    ):
+        workers.setdefault(grid_id, user_id)
+    return grids, workers

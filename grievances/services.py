@@ -1,0 +1,394 @@
+"""Every change to a case goes through one function here: it checks the rule, writes the case
+and its immutable step record in one transaction, and queues notifications after the commit."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboards import rollups
+from grievances import kick
+from grievances.models import Case, CaseEvent, CasePhoto, Level, Rating, Status, Summons
+from grievances.models.cases import OPEN_STATUSES, new_tracking_code
+from grievances.routing import load_grids, next_level, place
+from portal.models import User
+
+log = logging.getLogger(__name__)
+
+ROUTE_BATCH = 500
+
+
+# Intake ---------------------------------------------------------------------------------------
+
+
+def case_submit(
+    *,
+    category,
+    description,
+    channel,
+    community=None,
+    street=None,
+    compound=None,
+    address="",
+    lat=None,
+    long=None,
+    reporter_name="",
+    reporter_phone="",
+    reporter_email="",
+    may_contact=False,
+    attributes=None,
+    photos=(),
+    reported_by=None,
+):
+    """Save a new case and have it routed after the commit.
+
+    One INSERT (plus photos); routing runs in the worker. If the broker is down the case is
+    still saved, and the routing sweeper picks it up.
+    """
+    if compound is not None:
+        community = compound.community
+    if community is not None:
+        street = community.street
+    if street is None:
+        raise ValidationError(_("Choose the community where the problem is."))
+    case = Case(
+        category=category,
+        description=description,
+        channel=channel,
+        compound=compound,
+        community=community,
+        street_id=street.pk,
+        district_id=street.district_id,
+        address=address,
+        lat=lat,
+        long=long,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        may_contact=may_contact,
+        attributes=attributes or {},
+        reported_by=reported_by,
+    )
+    for attempt in range(3):
+        case.code = new_tracking_code()
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+                for photo in photos:
+                    CasePhoto.objects.create(case=case, image=photo)
+                transaction.on_commit(kick.request_routing)
+            break
+        except IntegrityError:
+            if attempt == 2 or Case.objects.filter(code=case.code).count() == 0:
+                raise
+            case.pk = None  # a code collision (one in 10^14): draw again
+    return case
+
+
+# Routing --------------------------------------------------------------------------------------
+
+
+def cases_route_pending(limit=ROUTE_BATCH):
+    """Route up to `limit` unrouted cases; return how many were routed.
+
+    Rows are claimed with SKIP LOCKED and re-checked as unrouted, so two workers (or a task
+    redelivered after a crash) never route a case twice.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        cases = list(
+            Case.objects.unrouted()
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("category", "compound")
+            .order_by("id")[:limit]
+        )
+        if not cases:
+            return 0
+        grids, workers = load_grids({c.community_id for c in cases if c.community_id})
+        before = [rollups.snapshot(c) for c in cases]
+        events = []
+        for case in cases:
+            p = place(
+                category=case.category,
+                community_id=case.community_id,
+                compound_grid_id=case.compound.grid_id if case.compound else None,
+                grids=grids,
+                workers=workers,
+            )
+            case.level, case.grid_id, case.assignee_id = p.level, p.grid_id, p.assignee_id
+            case.status = Status.ASSIGNED
+            case.routed_at = now
+            case.deadline = case.created_at + case.category.time_limit(p.level)
+            case.accept_deadline = case.created_at + timezone.timedelta(
+                hours=case.category.accept_hours
+            )
+            events.append(CaseEvent(case=case, kind=CaseEvent.Kind.ASSIGNED, to_level=p.level))
+        Case.objects.bulk_update(
+            cases,
+            ["level", "grid", "assignee", "status", "routed_at", "deadline", "accept_deadline"],
+        )
+        CaseEvent.objects.bulk_create(events)
+        rollups.cases_changed(before, cases)
+        _notify_after_commit(events)
+    return len(cases)
+
+
+# Handling -------------------------------------------------------------------------------------
+
+
+def _locked(case):
+    return Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+
+
+def can_handle(user, case):
+    """The handler of a case is the staff of the level it sits at, inside their own node."""
+    if user.is_superuser:
+        return True
+    if case.level == Level.GRID:
+        return user.role == User.Role.GRID_WORKER and user.grid_id == case.grid_id
+    if case.level == Level.COMMUNITY:
+        return user.role == User.Role.COMMUNITY_STAFF and user.community_id == case.community_id
+    if case.level == Level.STREET:
+        return user.role == User.Role.STREET_STAFF and user.street_id == case.street_id
+    return user.role == User.Role.DISTRICT_OFFICIAL and user.district_id == case.district_id
+
+
+def _require_handler(user, case):
+    if not can_handle(user, case):
+        raise PermissionDenied(_("Only the staff of the level holding this case may do that."))
+
+
+def _require_status(case, *allowed):
+    if case.status not in allowed:
+        raise ValidationError(
+            _("This case is %(status)s; that step is not possible now.")
+            % {"status": case.get_status_display()}
+        )
+
+
+def _event(case, kind, actor=None, note="", from_level="", to_level=""):
+    event = CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, note=note, from_level=from_level, to_level=to_level
+    )
+    _notify_after_commit([event])
+    return event
+
+
+@transaction.atomic
+def case_accept(*, case, by):
+    """受理: the handler takes the case on."""
+    case = _locked(case)
+    _require_handler(by, case)
+    _require_status(case, Status.ASSIGNED)
+    before = rollups.snapshot(case)
+    case.status, case.accepted_at = Status.ACCEPTED, timezone.now()
+    if case.assignee_id is None:
+        case.assignee = by
+    case.save(update_fields=["status", "accepted_at", "assignee"])
+    rollups.cases_changed([before], [case])
+    _event(case, CaseEvent.Kind.ACCEPTED, by, to_level=case.level)
+    return case
+
+
+@transaction.atomic
+def case_start(*, case, by, note=""):
+    """办理: work has begun."""
+    case = _locked(case)
+    _require_handler(by, case)
+    _require_status(case, Status.ACCEPTED)
+    case.status = Status.IN_PROGRESS
+    case.save(update_fields=["status"])
+    _event(case, CaseEvent.Kind.STARTED, by, note=note, to_level=case.level)
+    return case
+
+
+@transaction.atomic
+def case_resolve(*, case, by, note):
+    """办结: the handler says what was done. Accepting is implied if it was skipped (即查即改)."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what was done.")})
+    case = _locked(case)
+    _require_handler(by, case)
+    _require_status(case, *OPEN_STATUSES)
+    before = rollups.snapshot(case)
+    now = timezone.now()
+    if case.accepted_at is None:
+        case.accepted_at = now
+    case.status, case.resolved_at = Status.RESOLVED, now
+    case.resolved_level, case.resolution = case.level, note
+    if case.assignee_id is None:
+        case.assignee = by
+    case.save()
+    rollups.cases_changed([before], [case])
+    _event(case, CaseEvent.Kind.RESOLVED, by, note=note, to_level=case.level)
+    return case
+
+
+def _move_up(case, kind, actor, note, now):
+    """Climb one level: the new level's staff get it, with that level's time limit."""
+    up = next_level(case.level, case.category.wall)
+    if up is None:
+        raise ValidationError(_("The case is already at the district."))
+    from_level = case.level
+    case.level, case.status, case.assignee = up, Status.ASSIGNED, None
+    case.deadline = now + case.category.time_limit(up)
+    case.save(update_fields=["level", "status", "assignee", "deadline"])
+    return _event(case, kind, actor, note=note, from_level=from_level, to_level=up)
+
+
+@transaction.atomic
+def case_report_up(*, case, by, reason):
+    """上报: the level cannot settle the case; it goes one level up."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why this level cannot settle it.")})
+    case = _locked(case)
+    _require_handler(by, case)
+    _require_status(case, *OPEN_STATUSES)
+    _move_up(case, CaseEvent.Kind.REPORTED_UP, by, reason, timezone.now())
+    return case
+
+
+def cases_escalate_overdue(now=None, batch=2000):
+    """Move every open case whose time limit at its level ran out one level up.
+
+    Batches are claimed with SKIP LOCKED and the deadline is re-checked under the lock, so two
+    sweeps at once move each case exactly one level. Returns the number of cases moved.
+    """
+    now = now or timezone.now()
+    moved = 0
+    while True:
+        with transaction.atomic():
+            cases = list(
+                Case.objects.overdue(now)
+                .exclude(level=Level.DISTRICT)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("category")
+                .order_by("deadline")[:batch]
+            )
+            if not cases:
+                return moved
+            events = []
+            for case in cases:
+                up = next_level(case.level, case.category.wall)
+                events.append(
+                    CaseEvent(
+                        case=case,
+                        kind=CaseEvent.Kind.ESCALATED,
+                        from_level=case.level,
+                        to_level=up,
+                    )
+                )
+                case.level, case.status, case.assignee_id = up, Status.ASSIGNED, None
+                case.deadline = now + case.category.time_limit(up)
+            Case.objects.bulk_update(cases, ["level", "status", "assignee", "deadline"])
+            CaseEvent.objects.bulk_create(events)
+            _notify_after_commit(events)
+            moved += len(cases)
+
+
+@transaction.atomic
+def case_summon(*, case, by, departments, note=""):
+    """街道吹哨，部门报到: the street summons district departments, each of which must answer."""
+    if not departments:
+        raise ValidationError({"departments": _("Choose at least one department.")})
+    case = _locked(case)
+    if case.level not in (Level.STREET, Level.DISTRICT):
+        raise ValidationError(_("Only a case at street or district level can be summoned."))
+    _require_handler(by, case)
+    _require_status(case, *OPEN_STATUSES)
+    created = []
+    for department in departments:
+        summons, new = Summons.objects.get_or_create(
+            case=case, department=department, defaults={"summoned_by": by, "note": note}
+        )
+        if new:
+            created.append(summons)
+    if created:
+        names = "、".join(s.department.name for s in created)
+        _event(case, CaseEvent.Kind.SUMMONED, by, note=f"{names}：{note}".strip("："))
+    return created
+
+
+@transaction.atomic
+def summons_answer(*, summons, by, answer):
+    """A summoned department answers (报到) with what it will do or has done."""
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the department's answer.")})
+    summons = Summons.objects.select_for_update().select_related("case").get(pk=summons.pk)
+    if not by.is_superuser and by.department_id != summons.department_id:
+        raise PermissionDenied(_("Only the summoned department may answer."))
+    if summons.answered_at:
+        raise ValidationError(_("This summons was already answered."))
+    summons.answer, summons.answered_by, summons.answered_at = answer, by, timezone.now()
+    summons.save()
+    _event(
+        summons.case,
+        CaseEvent.Kind.ANSWERED,
+        by,
+        note=f"{summons.department.name}：{answer}",
+    )
+    return summons
+
+
+@transaction.atomic
+def case_supervise(*, case, by, lead_official=None, note=""):
+    """督办 / 领导包案: a higher level puts the case under supervision, maybe with a lead."""
+    case = _locked(case)
+    if not by.is_superuser and by.role not in (
+        User.Role.STREET_STAFF,
+        User.Role.DISTRICT_OFFICIAL,
+    ):
+        raise PermissionDenied(_("Only street or district officials supervise cases."))
+    if not by.scope.covers(case, Case.SCOPE_LOOKUPS):
+        raise PermissionDenied(_("This case is outside your area."))
+    case.supervised = True
+    if lead_official is not None:
+        case.lead_official = lead_official
+    case.save(update_fields=["supervised", "lead_official"])
+    _event(case, CaseEvent.Kind.SUPERVISED, by, note=note)
+    return case
+
+
+# Feedback ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_rate(*, case, rating, comment=""):
+    """The resident rates a resolved case once. "Unsatisfied" reopens it, once, at the level
+    that resolved it; any other rating (or a second rating) closes it."""
+    case = _locked(case)
+    if case.status != Status.RESOLVED or case.rating:
+        raise ValidationError(_("This case cannot be rated now."))
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose a rating.")})
+    before = rollups.snapshot(case)
+    now = timezone.now()
+    case.rating, case.rating_comment, case.rated_at = rating, comment, now
+    _event(case, CaseEvent.Kind.RATED, note=f"{Rating(rating).label} {comment}".strip())
+    if rating == Rating.UNSATISFIED and not case.reopened:
+        case.reopened = True
+        case.level = case.resolved_level
+        case.status, case.resolved_at, case.resolved_level = Status.ASSIGNED, None, ""
+        case.accepted_at = None
+        case.rating, case.rated_at = "", None  # the second resolution will be rated afresh
+        case.deadline = now + case.category.time_limit(case.level)
+        case.save()
+        _event(case, CaseEvent.Kind.REOPENED, to_level=case.level, note=comment)
+    else:
+        case.status = Status.CLOSED
+        case.save()
+        _event(case, CaseEvent.Kind.CLOSED, to_level=case.level)
+    rollups.cases_changed([before], [case])
+    return case
+
+
+# Notifications ----------------------------------------------------------------------------------
+
+
+def _notify_after_commit(events):
+    """Queue one notification task for these steps once the transaction has committed."""
+    ids = [e.pk for e in events if e.pk]
+    if ids:
+        transaction.on_commit(lambda: kick.send_notifications(ids))
