@@ -41,6 +41,7 @@ def case_submit(
     attributes=None,
     photos=(),
     reported_by=None,
+    media_url="",
 ):
     """Save a new case and have it routed after the commit.
 
@@ -70,6 +71,7 @@ def case_submit(
         may_contact=may_contact,
         attributes=attributes or {},
         reported_by=reported_by,
+        media_url=media_url,
     )
     for attempt in range(3):
         case.code = new_tracking_code()

@@ -1,7 +1,9 @@
+from .apikeys import ApiKey
 from .cases import Case, CaseEvent, CasePhoto, Channel, Level, Rating, Status, Summons
 from .categories import Category
 
 __all__ = [
+    "ApiKey",
     "Case",
     "CaseEvent",
     "CasePhoto",

@@ -104,6 +104,8 @@ class Case(models.Model):
     compound = models.ForeignKey(
         "portal.Compound", models.PROTECT, null=True, blank=True, verbose_name=_("compound")
     )
+    # A photo the reporter's Open311 client published somewhere (GeoReport v2 media_url).
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     district = models.ForeignKey(
         "portal.District", models.PROTECT, related_name="+", verbose_name=_("district")
     )
