@@ -11,6 +11,11 @@ def test_home_page_is_chinese_by_default(client, db):
     assert 'lang="zh-hans"' in page.text
 
 
+def test_an_english_browser_still_gets_chinese_by_default(client, db):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in page.text
+
+
 def test_language_switcher_turns_the_site_english(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/")
