@@ -54,7 +54,7 @@ class StreetAdmin(ScopedAdmin):
 @admin.register(Community)
 class CommunityAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "street"]
-    list_filter = ["kind", "street"]
+    list_filter = ["kind", ("street", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["street"]
     search_fields = ["name", "code"]
 
@@ -62,7 +62,7 @@ class CommunityAdmin(ScopedAdmin):
 @admin.register(Grid)
 class GridAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "community", "street"]
-    list_filter = ["kind", "street"]
+    list_filter = ["kind", ("street", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["community", "street"]
     search_fields = ["name", "code", "community__name"]
 

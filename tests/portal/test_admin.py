@@ -95,3 +95,9 @@ def test_grid_worker_cannot_edit_the_hierarchy(login, staff, two_streets):
 def test_role_puts_account_in_its_group(staff):
     assert staff["street"].groups.filter(name="role:street_staff").exists()
     assert User.objects.get(username="street-a").has_perm("portal.change_community")
+
+
+def test_changelist_filters_offer_only_streets_in_scope(login, two_streets, staff):
+    page = login(staff["community"]).get(reverse("admin:portal_grid_changelist"))
+    assert two_streets["streets"][0].name in page.text
+    assert two_streets["streets"][1].name not in page.text
