@@ -26,6 +26,17 @@ class ScopedAdmin(admin.ModelAdmin):
             raise Http404
         return obj
 
+    def get_list_filter(self, request):
+        # A filter on a hierarchy field offers only the values inside the user's scope.
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.model._meta.get_field(entry)
+                if field.is_relation and hasattr(field.related_model._default_manager, "for_user"):
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
         if hasattr(related._default_manager, "for_user"):
@@ -54,7 +65,7 @@ class StreetAdmin(ScopedAdmin):
 @admin.register(Community)
 class CommunityAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "street"]
-    list_filter = ["kind", ("street", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", "street"]
     list_select_related = ["street"]
     search_fields = ["name", "code"]
 
@@ -62,7 +73,7 @@ class CommunityAdmin(ScopedAdmin):
 @admin.register(Grid)
 class GridAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "community", "street"]
-    list_filter = ["kind", ("street", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", "street"]
     list_select_related = ["community", "street"]
     search_fields = ["name", "code", "community__name"]
 
