@@ -4,7 +4,7 @@ and its immutable step record in one transaction, and queues notifications after
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -252,42 +252,108 @@ def case_report_up(*, case, by, reason):
     return case
 
 
-def cases_escalate_overdue(now=None, batch=2000):
+ESCALATE_BATCH = 5000
+
+
+def cases_escalate_overdue(now=None, batch=ESCALATE_BATCH):
     """Move every open case whose time limit at its level ran out one level up.
 
     Batches are claimed with SKIP LOCKED and the deadline is re-checked under the lock, so two
-    sweeps at once move each case exactly one level. Returns the number of cases moved.
+    sweeps at once move each case exactly one level. Each batch is one transaction: the cases,
+    their history records and one notification task for the whole batch. Returns the number of
+    cases moved.
     """
     now = now or timezone.now()
+    step = _escalate_batch_sql if connection.vendor == "postgresql" else _escalate_batch_orm
     moved = 0
     while True:
         with transaction.atomic():
-            cases = list(
-                Case.objects.overdue(now)
-                .exclude(level=Level.DISTRICT)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("category")
-                .order_by("deadline")[:batch]
-            )
-            if not cases:
+            event_ids = step(now, batch)
+            if not event_ids:
                 return moved
-            events = []
-            for case in cases:
-                up = next_level(case.level, case.category.wall)
-                events.append(
-                    CaseEvent(
-                        case=case,
-                        kind=CaseEvent.Kind.ESCALATED,
-                        from_level=case.level,
-                        to_level=up,
-                    )
-                )
-                case.level, case.status, case.assignee_id = up, Status.ASSIGNED, None
-                case.deadline = now + case.category.time_limit(up)
-            Case.objects.bulk_update(cases, ["level", "status", "assignee", "deadline"])
-            CaseEvent.objects.bulk_create(events)
-            _notify_after_commit(events)
-            moved += len(cases)
+            transaction.on_commit(lambda ids=event_ids: kick.send_notifications(ids))
+            moved += len(event_ids)
+
+
+# One statement per batch on PostgreSQL: claim (partial index case_open_deadline, SKIP LOCKED),
+# move up and write the history records. The CASE mirrors routing.next_level and
+# Category.time_limit; tests/grievances/test_sweep.py holds both paths to the same result.
+_ESCALATE_SQL = """
+WITH due AS (
+    SELECT c.id, c.level AS from_level,
+           CASE c.level
+               WHEN %(grid)s THEN
+                   CASE WHEN k.wall = %(outside)s THEN %(street)s ELSE %(community)s END
+               WHEN %(community)s THEN %(street)s
+               ELSE %(district)s
+           END AS to_level,
+           k.community_hours, k.street_hours, k.district_hours
+    FROM {case} c JOIN {category} k ON k.id = c.category_id
+    WHERE c.status IN %(open)s AND c.deadline < %(now)s AND c.level <> %(district)s
+    ORDER BY c.deadline
+    LIMIT %(batch)s
+    FOR UPDATE OF c SKIP LOCKED
+), moved AS (
+    UPDATE {case} c
+    SET level = due.to_level, status = %(assigned)s, assignee_id = NULL,
+        deadline = %(now)s + make_interval(hours => CASE due.to_level
+            WHEN %(community)s THEN due.community_hours
+            WHEN %(street)s THEN due.street_hours
+            ELSE due.district_hours END)
+    FROM due
+    WHERE c.id = due.id
+    RETURNING c.id, due.from_level, due.to_level
+)
+INSERT INTO {event} (case_id, kind, from_level, to_level, note, created_at, actor_id)
+SELECT id, %(kind)s, from_level, to_level, '', %(stamp)s, NULL FROM moved
+RETURNING id
+"""
+
+
+def _escalate_batch_sql(now, batch):
+    from grievances.models import Category
+
+    sql = _ESCALATE_SQL.format(
+        case=Case._meta.db_table, category=Category._meta.db_table, event=CaseEvent._meta.db_table
+    )
+    params = {
+        "grid": Level.GRID.value,
+        "community": Level.COMMUNITY.value,
+        "street": Level.STREET.value,
+        "district": Level.DISTRICT.value,
+        "outside": Category.Wall.OUTSIDE.value,
+        "open": tuple(s.value for s in OPEN_STATUSES),
+        "assigned": Status.ASSIGNED.value,
+        "kind": CaseEvent.Kind.ESCALATED.value,
+        "now": now,
+        "stamp": timezone.now(),
+        "batch": batch,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _escalate_batch_orm(now, batch):
+    """The portable path (SQLite, the embedded site): the same rule through the ORM."""
+    cases = list(
+        Case.objects.overdue(now)
+        .exclude(level=Level.DISTRICT)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("category")
+        .order_by("deadline")[:batch]
+    )
+    events = []
+    for case in cases:
+        up = next_level(case.level, case.category.wall)
+        events.append(
+            CaseEvent(case=case, kind=CaseEvent.Kind.ESCALATED, from_level=case.level, to_level=up)
+        )
+        case.level, case.status, case.assignee_id = up, Status.ASSIGNED, None
+        case.deadline = now + case.category.time_limit(up)
+    Case.objects.bulk_update(cases, ["level", "status", "assignee", "deadline"])
+    CaseEvent.objects.bulk_create(events)
+    return [e.pk for e in events]
 
 
 @transaction.atomic

@@ -6,18 +6,18 @@ from grievances import kick, notify, services
 
 
 @shared_task(acks_late=True)
-def route_pending_cases():
-    """Route every case still waiting for routing (also the beat sweeper)."""
+def route_pending_cases(limit=services.ROUTE_BATCH):
+    """Route every case still waiting for routing (also the beat sweeper), `limit` a batch."""
     kick.clear_wake_flag()
     total = 0
-    while n := services.cases_route_pending():
+    while n := services.cases_route_pending(limit):
         total += n
     return total
 
 
 @shared_task(acks_late=True)
-def escalate_overdue_cases():
-    return services.cases_escalate_overdue()
+def escalate_overdue_cases(batch=services.ESCALATE_BATCH):
+    return services.cases_escalate_overdue(batch=batch)
 
 
 @shared_task(acks_late=True)

@@ -16,3 +16,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BENCH_BASELINE:  # bench/ only: never on in production
+    from portal import bench_views
+
+    urlpatterns += [
+        path("bench/baseline", bench_views.baseline, name="bench-baseline"),
+        path("bench/submit", bench_views.submit, name="bench-submit"),
+    ]

@@ -1,0 +1,52 @@
+"""Two escalation sweeps at once (two beat processes by mistake): each overdue case moves
+exactly one level, with exactly one history record."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from grievances import services
+from grievances.models import Case, CaseEvent, Level
+from tests.faults.bulk import bulk_overdue
+from tests.grievances.factories import CategoryFactory
+
+pytestmark = pytest.mark.postgres
+
+N = 3000
+
+
+def test_two_sweeps_at_once_move_every_overdue_case_exactly_one_level(
+    transactional_db, two_streets
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks with SKIP LOCKED need PostgreSQL")
+    bulk_overdue(two_streets["communities"][0], CategoryFactory(), N)
+    now = timezone.now()
+    start = threading.Barrier(2)
+    moved, errors = [0, 0], []
+
+    def sweep(i):
+        try:
+            start.wait()
+            moved[i] = services.cases_escalate_overdue(now, batch=50)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert sum(moved) == N
+    assert all(moved), f"both sweeps should have taken a share: {moved}"
+    assert Case.objects.filter(level=Level.COMMUNITY).count() == N
+    per_case = CaseEvent.objects.values("case_id").annotate(n=Count("id"))
+    assert {row["n"] for row in per_case} == {1}
+    assert CaseEvent.objects.count() == N
