@@ -1,0 +1,408 @@
+"""Forms of the resident (public) pages: the intake form, the tracking-code form, the rating form.
+
+The intake POST is the hot path (it is benchmarked against a bare one-INSERT view), so choices
+are validated against a per-process lookup of categories and places that is re-read once a
+minute, never against ModelChoiceField queries.
+"""
+
+import re
+import threading
+import time
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from grievances.models import Category, Rating
+from grievances.models.cases import CODE_ALPHABET, CODE_LENGTH
+from portal.models import Community, Compound, Street
+
+# Cached lookups ---------------------------------------------------------------------------------
+
+LOOKUP_TTL = 60.0  # seconds: a new category or compound shows on the form within a minute
+
+
+class IntakeLookup:
+    """Active categories and the place tree (street → community → compound), as model instances
+    with their parents already attached, so `case_submit` needs no further query."""
+
+    def __init__(self):
+        self.categories = {c.pk: c for c in Category.objects.filter(is_active=True)}
+        self.streets = {s.pk: s for s in Street.objects.order_by("district_id", "code", "pk")}
+        self.communities = {}
+        for c in Community.objects.order_by("code", "pk"):
+            c.street = self.streets[c.street_id]
+            self.communities[c.pk] = c
+        self.compounds = {}
+        for c in Compound.objects.order_by("name", "pk"):
+            if c.community_id in self.communities:
+                c.community = self.communities[c.community_id]
+                self.compounds[c.pk] = c
+        # Choices for the selects, grouped by parent (<optgroup>), built once per load.
+        self.street_choices = [(s.pk, s.name) for s in self.streets.values()]
+        self.community_choices = _grouped(self.communities.values(), self.streets, "street_id")
+        self.compound_choices = _grouped(self.compounds.values(), self.communities, "community_id")
+        self.community_parents = {c.pk: c.street_id for c in self.communities.values()}
+        self.compound_parents = {c.pk: c.community_id for c in self.compounds.values()}
+        self.loaded_at = time.monotonic()
+
+
+def _grouped(items, parents, parent_field):
+    """[(parent name, [(pk, name), ...]), ...] in the parents' order."""
+    groups = {pk: [] for pk in parents}
+    for item in items:
+        groups[getattr(item, parent_field)].append((item.pk, item.name))
+    return [(parents[pk].name, options) for pk, options in groups.items() if options]
+
+
+_lookup = None
+_lookup_lock = threading.Lock()
+
+
+def intake_lookup():
+    global _lookup
+    current = _lookup
+    if current is None or time.monotonic() - current.loaded_at > LOOKUP_TTL:
+        with _lookup_lock:
+            if _lookup is None or time.monotonic() - _lookup.loaded_at > LOOKUP_TTL:
+                _lookup = IntakeLookup()
+            current = _lookup
+    return current
+
+
+def intake_lookup_clear():
+    """Forget the lookup (tests, and after seeding data)."""
+    global _lookup
+    _lookup = None
+
+
+# Widgets ------------------------------------------------------------------------------------------
+
+
+class ParentSelect(forms.Select):
+    """A <select> whose options carry `data-parent` (their street or community), so the page's
+    script can narrow them down; without the script the optgroups still make them findable."""
+
+    parents = {}  # option value → parent id, set by the form
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        parent = self.parents.get(value)
+        if parent is not None:
+            option["attrs"]["data-parent"] = str(parent)
+        return option
+
+
+class MultipleImageInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+# Photos ------------------------------------------------------------------------------------------
+
+MAX_PHOTOS = 3
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+class PhotosField(forms.FileField):
+    """Up to three photos; each must really be a JPEG, PNG or WebP image of at most 5 MB."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleImageInput(
+                attrs={"accept": "image/*", "data-too-many": _("Choose at most 3 photos.")}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("You can upload at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
+            )
+        return [self.check_image(super(PhotosField, self).clean(f, initial)) for f in files]
+
+    @staticmethod
+    def check_image(f):
+        name = f.name
+        if f.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(
+                _("The photo “%(name)s” is larger than 5 MB. Please choose a smaller one.")
+                % {"name": name},
+                code="too_large",
+            )
+        try:
+            with Image.open(f) as image:
+                kind = image.format
+                image.verify()
+        except Exception:  # noqa: BLE001 - Pillow raises many kinds for broken or fake files
+            kind = None
+        if kind not in PHOTO_FORMATS:
+            raise forms.ValidationError(
+                _("“%(name)s” is not a photo we can accept: only JPEG, PNG or WebP images.")
+                % {"name": name},
+                code="not_image",
+            )
+        f.seek(0)
+        # Never keep the resident's file name (it can hold a name or a path): a random one.
+        f.name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
+        return f
+
+
+# The intake form --------------------------------------------------------------------------------
+
+PHONE_RE = re.compile(r"1[3-9]\d{9}")
+
+
+def question_field(question):
+    """A form field for one of a category's extra questions (Open311 attribute datatypes)."""
+    label = question.get("label") or question.get("description") or question["code"]
+    kind = question.get("datatype", "string")
+    values = [(str(v["key"]), v.get("name", v["key"])) for v in question.get("values", [])]
+    if kind == "number":
+        return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=4)
+    if kind == "text":
+        return forms.CharField(
+            label=label, required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    if kind == "datetime":
+        return forms.DateTimeField(
+            label=label,
+            required=False,
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        )
+    if kind == "singlevaluelist":
+        return forms.ChoiceField(label=label, required=False, choices=[("", "---------"), *values])
+    if kind == "multivaluelist":
+        return forms.MultipleChoiceField(
+            label=label, required=False, choices=values, widget=forms.CheckboxSelectMultiple
+        )
+    return forms.CharField(label=label, required=False, max_length=200)
+
+
+def _id(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CaseForm(forms.Form):
+    """我要反映: what, where, photos and (optionally) who. No account needed."""
+
+    category = forms.TypedChoiceField(label=_("Problem category"), coerce=int)
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": _("What is the problem, and since when?")}
+        ),
+    )
+    street = forms.TypedChoiceField(label=_("Street it is in"), coerce=int, required=False)
+    community = forms.TypedChoiceField(
+        label=_("Community it is in"), coerce=int, widget=ParentSelect
+    )
+    compound = forms.TypedChoiceField(
+        label=_("Compound it is in"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=ParentSelect,
+    )
+    address = forms.CharField(
+        label=_("Address details"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. building 3, unit 2, by the gate")}),
+    )
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    long = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    photos = PhotosField(label=_("Photos (at most 3)"), required=False)
+    reporter_name = forms.CharField(label=_("Name (optional)"), max_length=40, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Phone (optional, for a call-back)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    may_contact = forms.BooleanField(label=_("Staff may contact me"), required=False)
+
+    def __init__(self, *args, lookup=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup = lookup or intake_lookup()
+        lk = self.lookup
+        f = self.fields
+        f["category"].choices = [("", _("Choose a category"))] + [
+            (c.pk, c.display_name) for c in lk.categories.values()
+        ]
+        f["street"].choices = [("", _("Choose a street")), *lk.street_choices]
+        f["community"].choices = [("", _("Choose a community")), *lk.community_choices]
+        f["community"].widget.parents = lk.community_parents
+        f["compound"].choices = [("", _("Not in a compound / not listed")), *lk.compound_choices]
+        f["compound"].widget.parents = lk.compound_parents
+        # Every category's questions are on the page (the script shows the chosen one's);
+        # only the chosen category's answers are validated and kept.
+        self.question_groups = []
+        for category in lk.categories.values():
+            names = []
+            for question in category.questions or []:
+                name = f"q{category.pk}_{question['code']}"
+                f[name] = question_field(question)
+                f[name].question = question
+                names.append(name)
+            if names:
+                self.question_groups.append((category, names))
+
+    def question_fields(self):
+        """(category, [bound fields]) for the template."""
+        return [(c, [self[n] for n in names]) for c, names in self.question_groups]
+
+    def clean_category(self):
+        return self.lookup.categories[self.cleaned_data["category"]]
+
+    def clean_description(self):
+        text = self.cleaned_data["description"].strip()
+        if not text:
+            raise forms.ValidationError(_("Please describe the problem."), code="required")
+        return text
+
+    def clean_street(self):
+        pk = self.cleaned_data.get("street")
+        return self.lookup.streets[pk] if pk is not None else None
+
+    def clean_community(self):
+        return self.lookup.communities[self.cleaned_data["community"]]
+
+    def clean_compound(self):
+        pk = self.cleaned_data.get("compound")
+        return self.lookup.compounds[pk] if pk is not None else None
+
+    def clean_reporter_phone(self):
+        phone = re.sub(r"[\s\-()]", "", self.cleaned_data["reporter_phone"])
+        if phone.startswith("+86"):
+            phone = phone[3:]
+        elif phone.startswith("86") and len(phone) == 13:
+            phone = phone[2:]
+        if phone and not PHONE_RE.fullmatch(phone):
+            raise forms.ValidationError(
+                _("Enter an 11-digit mobile number, e.g. 13812345678."), code="invalid"
+            )
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        street, community = data.get("street"), data.get("community")
+        compound = data.get("compound")
+        if street and community and community.street_id != street.pk:
+            self.add_error("community", _("This community is not in the chosen street."))
+        if community and compound and compound.community_id != community.pk:
+            self.add_error("compound", _("This compound is not in the chosen community."))
+        if (data.get("lat") is None) != (data.get("long") is None):
+            self.add_error(None, _("The map point is incomplete; please locate again."))
+        for name in ("lat", "long"):
+            if data.get(name) is not None:
+                data[name] = Decimal(f"{data[name]:.6f}")
+        # Consent: a phone is only given so staff can call back, so giving one means agreeing
+        # to be called; we ask for the tick rather than assume it. No phone, no contact.
+        if data.get("reporter_phone") and not data.get("may_contact"):
+            self.add_error(
+                "may_contact",
+                _(
+                    "Tick this box so staff may call you back, or leave the phone empty if you "
+                    "do not want to be contacted."
+                ),
+            )
+        if not data.get("reporter_phone"):
+            data["may_contact"] = False
+        data["attributes"] = self._answers(data.get("category"))
+        return data
+
+    def _answers(self, category):
+        """Validate the chosen category's questions; drop anything typed for other categories."""
+        chosen = next((names for c, names in self.question_groups if c == category), [])
+        for _c, names in self.question_groups:
+            if names is chosen:
+                continue
+            for name in names:
+                self.cleaned_data.pop(name, None)
+                self._errors.pop(name, None)
+        answers = {}
+        for name in chosen:
+            question = self.fields[name].question
+            value = self.cleaned_data.pop(name, None)
+            if value in (None, "", []):
+                if question.get("required"):
+                    self.add_error(name, _("Please answer this question."))
+                continue
+            if isinstance(value, Decimal):
+                value = float(value) if value % 1 else int(value)
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            answers[question["code"]] = value
+        return answers
+
+    def submit_kwargs(self):
+        """The cleaned data as `case_submit` keyword arguments."""
+        d = self.cleaned_data
+        return {
+            "category": d["category"],
+            "description": d["description"],
+            "community": d["community"],
+            "compound": d["compound"],
+            "address": d["address"].strip(),
+            "lat": d["lat"],
+            "long": d["long"],
+            "reporter_name": d["reporter_name"].strip(),
+            "reporter_phone": d["reporter_phone"],
+            "may_contact": d["may_contact"],
+            "attributes": d["attributes"],
+            "photos": d["photos"],
+        }
+
+
+# Tracking and rating -----------------------------------------------------------------------------
+
+CODE_INPUT_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+
+
+def normalize_code(raw):
+    """Codes are case-insensitive and often typed with spaces or dashes."""
+    return re.sub(r"[\s\-]", "", raw or "").upper()
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if not CODE_INPUT_RE.fullmatch(code):
+            raise forms.ValidationError(
+                _("A tracking code has %(n)d letters and digits, e.g. 7KQ4M2XR9T.")
+                % {"n": CODE_LENGTH},
+                code="invalid",
+            )
+        return code
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the result?"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

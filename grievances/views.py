@@ -1,0 +1,209 @@
+"""Resident (public) pages: file a case, track it by its code, rate the result.
+
+No login: the tracking code is the resident's only key, and these pages never show the
+reporter's name or phone. Staff pages live in `staff_views.py`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grievances import ratelimit, services
+from grievances.forms import CaseForm, RatingForm, TrackForm, normalize_code
+from grievances.models import Case, CaseEvent, Channel, Level, Status
+from grievances.models.cases import DONE_STATUSES
+from portal.models import Grid
+
+# Intake -----------------------------------------------------------------------------------------
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    """我要反映. A valid POST costs one INSERT (plus one per photo) and a redirect."""
+    if request.method != "POST":
+        return render(request, "grievances/public/new.html", {"form": CaseForm()})
+    form = CaseForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "grievances/public/new.html", {"form": form}, status=400)
+    phone = form.cleaned_data["reporter_phone"]
+    # Counted only for submissions that would be saved: typos cost the resident nothing.
+    if not ratelimit.hit("intake-ip", _client_ip(request), settings.INTAKE_RATE_PER_IP) or (
+        phone and not ratelimit.hit("intake-phone", phone, settings.INTAKE_RATE_PER_PHONE)
+    ):
+        form.add_error(
+            None,
+            _(
+                "Too many submissions from this network or phone in a short time. "
+                "Please try again later, or call the 12345 hotline."
+            ),
+        )
+        return render(request, "grievances/public/new.html", {"form": form}, status=429)
+    try:
+        case = services.case_submit(channel=Channel.WEB, **form.submit_kwargs())
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return render(request, "grievances/public/new.html", {"form": form}, status=400)
+    return redirect("grievances:case_submitted", code=case.code)
+
+
+def case_submitted(request, code):
+    """The success page: the code, big, with a reminder to keep it."""
+    code = normalize_code(code)
+    if not Case.objects.filter(code=code).exists():
+        return _not_found(request, code)
+    return render(request, "grievances/public/submitted.html", {"code": code})
+
+
+# Tracking ---------------------------------------------------------------------------------------
+
+
+def case_track(request):
+    """查询: type the code, land on the case page."""
+    form = TrackForm(request.GET if "code" in request.GET else None)
+    status = 200
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if Case.objects.filter(code=code).exists():
+            return redirect("grievances:case_detail", code=code)
+        form.add_error("code", _("No case has this tracking code. Please check it."))
+        status = 404
+    elif form.is_bound:
+        status = 400
+    return render(request, "grievances/public/track.html", {"form": form}, status=status)
+
+
+def _not_found(request, code):
+    return render(
+        request,
+        "grievances/public/not_found.html",
+        {"code": code, "form": TrackForm(initial={"code": code})},
+        status=404,
+    )
+
+
+def _public_case(code):
+    return (
+        Case.objects.select_related("category", "grid", "community", "street", "district")
+        .select_related("assignee")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+
+
+def case_detail(request, code, rating_form=None, status=200):
+    """办理进度: the public tracking page. Nothing personal: no reporter name or phone."""
+    case = _public_case(code)
+    if case is None:
+        return _not_found(request, normalize_code(code))
+    if code != case.code:
+        return redirect("grievances:case_detail", code=case.code)
+    can_rate = case.status == Status.RESOLVED and not case.rating
+    context = {
+        "case": case,
+        "status_words": status_words(case),
+        "place": place_name(case, case.level),
+        "handler": handler_label(case.assignee),
+        "timeline": [{"at": e.created_at, "text": event_text(e, case)} for e in case.events.all()],
+        "show_resolution": case.status in DONE_STATUSES and case.resolution,
+        "can_rate": can_rate,
+        "rating_form": rating_form or (RatingForm() if can_rate else None),
+        "rate_url": reverse("grievances:case_rate", args=[case.code]),
+    }
+    return render(request, "grievances/public/detail.html", context, status=status)
+
+
+@require_POST
+def case_rate(request, code):
+    """评价: once per resolution; "unsatisfied" reopens the case once (the service decides)."""
+    case = _public_case(code)
+    if case is None:
+        return _not_found(request, normalize_code(code))
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_rate(
+                case=case,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"].strip(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("grievances:case_detail", code=case.code)
+    return case_detail(request, case.code, rating_form=form, status=400)
+
+
+# Plain words for residents ----------------------------------------------------------------------
+
+
+def status_words(case):
+    if case.reopened and case.is_open:
+        return _("Reopened after your rating, being handled again")
+    return {
+        Status.NEW: _("Received, being passed to the right office"),
+        Status.ASSIGNED: _("Passed on, waiting to be taken up"),
+        Status.ACCEPTED: _("Taken up"),
+        Status.IN_PROGRESS: _("Being handled"),
+        Status.RESOLVED: _("Resolved: please rate the result"),
+        Status.CLOSED: _("Done, case closed"),
+    }[case.status]
+
+
+def place_name(case, level):
+    """Who holds the case at `level`, in the words on a street sign."""
+    if level == Level.GRID and case.grid_id:
+        inner = case.grid.kind == Grid.Kind.INNER
+        named = (_("%(grid)s (inner grid)") if inner else _("%(grid)s (outer grid)")) % {
+            "grid": case.grid.name
+        }
+        # Grid names often say their kind already ("第1网格（内网）"): don't say it twice.
+        suffix = named[len(case.grid.name) :]
+        return case.grid.name if suffix and suffix in case.grid.name else named
+    if level in (Level.GRID, Level.COMMUNITY) and case.community_id:
+        return case.community.name
+    if level in (Level.GRID, Level.COMMUNITY, Level.STREET):
+        return case.street.name
+    return _("%(district)s departments") % {"district": case.district.name}
+
+
+def handler_label(user):
+    """ "网格员 王**": the role and the surname only."""
+    if user is None:
+        return ""
+    initial = (user.last_name or user.first_name or "")[:1]
+    role = user.get_role_display() if user.role else _("staff member")
+    return f"{role} {initial}**" if initial else role
+
+
+def event_text(event, case):
+    """One step of the timeline as a sentence."""
+    k, note = CaseEvent.Kind, event.note
+    to = place_name(case, event.to_level) if event.to_level else ""
+    texts = {
+        k.ASSIGNED: _("Passed to %(to)s") % {"to": to},
+        k.ACCEPTED: _("Taken up by %(to)s") % {"to": to},
+        k.STARTED: _("Work has started"),
+        k.RESOLVED: _("Resolved: %(note)s") % {"note": note},
+        k.REPORTED_UP: _("Could not be settled at this level; reported up to %(to)s") % {"to": to},
+        k.ESCALATED: _("Not done within the time limit; moved up to %(to)s automatically")
+        % {"to": to},
+        k.SUMMONED: _("The street called in district departments: %(note)s") % {"note": note},
+        k.ANSWERED: _("A department answered: %(note)s") % {"note": note},
+        k.SUPERVISED: _("Put under supervision by higher officials"),
+        k.RATED: _("You rated it: %(note)s") % {"note": note},
+        k.REOPENED: _("Reopened because you were not satisfied; %(to)s handles it again")
+        % {"to": to},
+        k.CLOSED: _("Case closed"),
+        k.NOTE: _("Note: %(note)s") % {"note": note},
+    }
+    text = texts.get(event.kind, event.get_kind_display())
+    if note and event.kind in (k.REPORTED_UP, k.STARTED):
+        text = f"{text}（{note}）"
+    return text
