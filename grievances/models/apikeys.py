@@ -37,3 +37,9 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def set_new_key(self):
+        """Draw a fresh random key for this row; return it (the only time it is seen)."""
+        raw = new_raw_key()
+        self.prefix, self.key_hash = raw[:KEY_PREFIX_LENGTH], hash_key(raw)
+        return raw
