@@ -29,6 +29,7 @@ MAX_STRING_ANSWER = 200
 MAX_ADDRESS = 200  # Case.address
 MAX_NAME = 40  # Case.reporter_name
 MAX_DISTANCE_KM = 30  # a point farther than this from every community is outside our area
+KM_PER_DEGREE = 111.2  # of latitude; longitude is scaled by cos(latitude)
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 # Changes to services reach clients on the next deploy or within the cache TTL; the discovery
@@ -72,9 +73,21 @@ def active_categories():
     )
 
 
-def _located_communities():
+def _all_communities():
     return _communities.get_or_load(
         "all", lambda: list(Community.objects.select_related("street").order_by("id"))
+    )
+
+
+def _community_points():
+    """(lat, long, community) of every community with a centre, as floats, computed once."""
+    return _communities.get_or_load(
+        "points",
+        lambda: [
+            (float(c.lat), float(c.long), c)
+            for c in _all_communities()
+            if c.lat is not None and c.long is not None
+        ],
     )
 
 
@@ -241,14 +254,10 @@ def parse_w3(value, name):
 def _nearest_community(lat, long, district_id):
     best, best_km = None, MAX_DISTANCE_KM
     scale = math.cos(math.radians(lat))
-    for community in _located_communities():
-        if community.lat is None or community.long is None:
-            continue
+    for c_lat, c_long, community in _community_points():
         if district_id and community.district_id != district_id:
             continue
-        dy = (float(community.lat) - lat) * 111.2
-        dx = (float(community.long) - long) * 111.2 * scale
-        km = math.hypot(dx, dy)
+        km = math.hypot((c_long - long) * scale, c_lat - lat) * KM_PER_DEGREE
         if km <= best_km:
             best, best_km = community, km
     return best
@@ -256,9 +265,7 @@ def _nearest_community(lat, long, district_id):
 
 def _named_place(address, district_id):
     """A community (or else a street) whose name the address string contains: the longest wins."""
-    communities = [
-        c for c in _located_communities() if not district_id or c.district_id == district_id
-    ]
+    communities = [c for c in _all_communities() if not district_id or c.district_id == district_id]
     found = [c for c in communities if c.name and c.name in address]
     if found:
         return max(found, key=lambda c: len(c.name)), None
