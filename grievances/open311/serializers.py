@@ -28,6 +28,7 @@ MAX_TEXT_ANSWER = 4000
 MAX_STRING_ANSWER = 200
 MAX_ADDRESS = 200  # Case.address
 MAX_NAME = 40  # Case.reporter_name
+MAX_EMAIL = 254  # Case.reporter_email
 MAX_DISTANCE_KM = 30  # a point farther than this from every community is outside our area
 KM_PER_DEGREE = 111.2  # of latitude; longitude is scaled by cos(latitude)
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
@@ -238,8 +239,16 @@ def service_request(case):
     }
 
 
+def _parse_datetime(value):
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return None
+
+
 def parse_w3(value, name):
-    dt = parse_datetime(value.strip().replace(" ", "+")) if value else None
+    # A "+" in a query string arrives as a space: 2026-11-05T08:15:30 08:00.
+    dt = _parse_datetime(value.strip().replace(" ", "+")) if value else None
     if dt is None:
         raise Open311Error(
             400,
@@ -361,8 +370,7 @@ def _answer(q, values):
             raise invalid
         return int(number) if number.is_integer() else number
     if datatype == "datetime":
-        parsed = parse_datetime(value)
-        if parsed is None:
+        if _parse_datetime(value) is None:
             raise invalid
         return value
     limit = MAX_TEXT_ANSWER if datatype == "text" else MAX_STRING_ANSWER
@@ -389,6 +397,8 @@ def _reporter(data):
     first, last = data.get("first_name", "").strip(), data.get("last_name", "").strip()
     if email:
         try:
+            if len(email) > MAX_EMAIL:
+                raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
             raise Open311Error(400, _("email is not a valid e-mail address.")) from None

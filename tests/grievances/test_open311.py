@@ -376,6 +376,7 @@ BAD_POSTS = {
     "empty description": lambda d: d | {"description": "  "},
     "5,000-character description": lambda d: d | {"description": "长" * 5000},
     "bad email": lambda d: d | {"email": "not-an-email"},
+    "e-mail longer than the column": lambda d: d | {"email": "a" * 64 + "@" + "b" * 250 + ".cn"},
     "bad phone": lambda d: d | {"phone": "call me maybe"},
     "bad media_url": lambda d: d | {"media_url": "javascript:alert(1)"},
     "NUL in text": lambda d: d | {"description": "a\x00b"},
@@ -552,6 +553,7 @@ def test_get_requests_by_date_span(client, cases):
     [
         "?status=pending",
         "?start_date=yesterday",
+        "?start_date=2026-13-45T00:00:00Z",
         "?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
         "?start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z",
     ],
