@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -46,7 +47,17 @@ class IntakeLookup:
         self.compound_choices = _grouped(self.compounds.values(), self.communities, "community_id")
         self.community_parents = {c.pk: c.street_id for c in self.communities.values()}
         self.compound_parents = {c.pk: c.community_id for c in self.compounds.values()}
+        self._category_choices = {}
         self.loaded_at = time.monotonic()
+
+    def category_choices(self):
+        """Category names in the page's language (memoised per language)."""
+        lang = get_language()
+        if lang not in self._category_choices:
+            self._category_choices[lang] = [
+                (c.pk, c.display_name) for c in self.categories.values()
+            ]
+        return self._category_choices[lang]
 
 
 def _grouped(items, parents, parent_field):
@@ -81,11 +92,23 @@ def intake_lookup_clear():
 # Widgets ------------------------------------------------------------------------------------------
 
 
-class ParentSelect(forms.Select):
+class LookupSelect(forms.Select):
     """A <select> whose options carry `data-parent` (their street or community), so the page's
-    script can narrow them down; without the script the optgroups still make them findable."""
+    script can narrow them down; without the script the optgroups still make them findable.
 
-    parents = {}  # option value → parent id, set by the form
+    Its choices come ready-made from the lookup: Django would otherwise re-normalise hundreds
+    of options on every request, even on a POST that renders nothing.
+    """
+
+    parents = {}  # option value → parent id
+
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = value
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -93,6 +116,39 @@ class ParentSelect(forms.Select):
         if parent is not None:
             option["attrs"]["data-parent"] = str(parent)
         return option
+
+
+class LookupField(forms.Field):
+    """An id picked from a select, checked against the lookup's dict: no query, no list scan."""
+
+    widget = LookupSelect
+    default_error_messages = {
+        "invalid_choice": _(
+            "Select a valid choice. %(value)s is not one of the available choices."
+        ),
+    }
+    options = {}  # pk → instance, set by the form
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            found = self.options.get(int(value))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+    def set_options(self, options, choices, placeholder, parents=None):
+        self.options = options
+        self.widget.choices = [("", placeholder), *choices]
+        if parents is not None:
+            self.widget.parents = parents
 
 
 class MultipleImageInput(forms.FileInput):
@@ -194,7 +250,7 @@ def _id(value):
 class CaseForm(forms.Form):
     """我要反映: what, where, photos and (optionally) who. No account needed."""
 
-    category = forms.TypedChoiceField(label=_("Problem category"), coerce=int)
+    category = LookupField(label=_("Problem category"))
     description = forms.CharField(
         label=_("Describe the problem"),
         max_length=2000,
@@ -202,17 +258,9 @@ class CaseForm(forms.Form):
             attrs={"rows": 5, "placeholder": _("What is the problem, and since when?")}
         ),
     )
-    street = forms.TypedChoiceField(label=_("Street it is in"), coerce=int, required=False)
-    community = forms.TypedChoiceField(
-        label=_("Community it is in"), coerce=int, widget=ParentSelect
-    )
-    compound = forms.TypedChoiceField(
-        label=_("Compound it is in"),
-        coerce=int,
-        required=False,
-        empty_value=None,
-        widget=ParentSelect,
-    )
+    street = LookupField(label=_("Street it is in"), required=False)
+    community = LookupField(label=_("Community it is in"))
+    compound = LookupField(label=_("Compound it is in"), required=False)
     address = forms.CharField(
         label=_("Address details"),
         max_length=200,
@@ -236,14 +284,17 @@ class CaseForm(forms.Form):
         self.lookup = lookup or intake_lookup()
         lk = self.lookup
         f = self.fields
-        f["category"].choices = [("", _("Choose a category"))] + [
-            (c.pk, c.display_name) for c in lk.categories.values()
-        ]
-        f["street"].choices = [("", _("Choose a street")), *lk.street_choices]
-        f["community"].choices = [("", _("Choose a community")), *lk.community_choices]
-        f["community"].widget.parents = lk.community_parents
-        f["compound"].choices = [("", _("Not in a compound / not listed")), *lk.compound_choices]
-        f["compound"].widget.parents = lk.compound_parents
+        f["category"].set_options(lk.categories, lk.category_choices(), _("Choose a category"))
+        f["street"].set_options(lk.streets, lk.street_choices, _("Choose a street"))
+        f["community"].set_options(
+            lk.communities, lk.community_choices, _("Choose a community"), lk.community_parents
+        )
+        f["compound"].set_options(
+            lk.compounds,
+            lk.compound_choices,
+            _("Not in a compound / not listed"),
+            lk.compound_parents,
+        )
         # Every category's questions are on the page (the script shows the chosen one's);
         # only the chosen category's answers are validated and kept.
         self.question_groups = []
@@ -261,25 +312,11 @@ class CaseForm(forms.Form):
         """(category, [bound fields]) for the template."""
         return [(c, [self[n] for n in names]) for c, names in self.question_groups]
 
-    def clean_category(self):
-        return self.lookup.categories[self.cleaned_data["category"]]
-
     def clean_description(self):
         text = self.cleaned_data["description"].strip()
         if not text:
             raise forms.ValidationError(_("Please describe the problem."), code="required")
         return text
-
-    def clean_street(self):
-        pk = self.cleaned_data.get("street")
-        return self.lookup.streets[pk] if pk is not None else None
-
-    def clean_community(self):
-        return self.lookup.communities[self.cleaned_data["community"]]
-
-    def clean_compound(self):
-        pk = self.cleaned_data.get("compound")
-        return self.lookup.compounds[pk] if pk is not None else None
 
     def clean_reporter_phone(self):
         phone = re.sub(r"[\s\-()]", "", self.cleaned_data["reporter_phone"])

@@ -3,7 +3,8 @@ web processes). Used by the resident intake form: N submissions per IP and per p
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -14,22 +15,44 @@ def parse_rate(rate):
     return int(count), PERIODS[period.strip().lower()[:1]]
 
 
-def hit(scope, ident, rate):
-    """Count one use of `ident` (an IP, a phone) under `scope`; False once it is over `rate`.
+_clients = {}
 
-    Fixed windows: at most `2 × N` can slip through across a window edge, which is fine for
-    stopping floods, and it costs two cache round trips instead of a sorted-set log.
+
+def _redis_client(cache):
+    """The backend's Redis client, built once per process (building one costs about 1 ms);
+    its connection pool is the cache's own."""
+    client = _clients.get(id(cache))
+    if client is None:
+        client = _clients[id(cache)] = cache._cache.get_client(write=True)
+    return client
+
+
+def hit(*checks):
+    """Count one use for each `(scope, ident, rate)` (an IP, a phone ...); False if any of them
+    is now over its rate. An empty ident is not limited.
+
+    Fixed windows: at most 2 × N can slip through across a window edge, which is fine for
+    stopping floods. On Redis all counters cost one round trip (INCR + EXPIRE NX, pipelined);
+    other caches use add() + incr().
     """
-    if not ident:
+    cache, now = caches["default"], time.time()
+    counters = []
+    for scope, ident, rate in checks:
+        if ident:
+            limit, period = parse_rate(rate)
+            key = f"rl:{scope}:{ident}:{int(now // period)}"
+            counters.append((cache.make_and_validate_key(key), key, limit, period + 5))
+    if not counters:
         return True
-    limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    key = f"rl:{scope}:{ident}:{window}"
-    # add() creates the counter with its expiry only if it is missing; incr() is atomic.
-    cache.add(key, 0, timeout=period + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the window's first use
-        cache.set(key, 1, timeout=period + 5)
-        count = 1
-    return count <= limit
+    if isinstance(cache, RedisCache):
+        pipe = _redis_client(cache).pipeline(transaction=False)
+        for full_key, _key, _limit, ttl in counters:
+            pipe.incr(full_key)
+            pipe.expire(full_key, ttl, nx=True)
+        counts = pipe.execute()[::2]
+    else:
+        counts = []
+        for _full_key, key, _limit, ttl in counters:
+            cache.add(key, 0, timeout=ttl)
+            counts.append(cache.incr(key))
+    return all(n <= c[2] for n, c in zip(counts, counters, strict=True))

@@ -34,8 +34,9 @@ def case_new(request):
         return render(request, "grievances/public/new.html", {"form": form}, status=400)
     phone = form.cleaned_data["reporter_phone"]
     # Counted only for submissions that would be saved: typos cost the resident nothing.
-    if not ratelimit.hit("intake-ip", _client_ip(request), settings.INTAKE_RATE_PER_IP) or (
-        phone and not ratelimit.hit("intake-phone", phone, settings.INTAKE_RATE_PER_PHONE)
+    if not ratelimit.hit(
+        ("intake-ip", _client_ip(request), settings.INTAKE_RATE_PER_IP),
+        ("intake-phone", phone, settings.INTAKE_RATE_PER_PHONE),
     ):
         form.add_error(
             None,

@@ -185,13 +185,13 @@ def test_bad_input_gives_a_field_error_and_saves_nothing(
 def test_community_of_another_street_is_refused(client, category, two_streets):
     other = two_streets["communities"][2]
     data = form_data(category, two_streets["communities"][0], community=other.pk)
-    assert_rejected(client.post(NEW, data), "community", "不属于所选街道")
+    assert_rejected(client.post(NEW, data), "community", "所选街道")
 
 
 def test_compound_of_another_community_is_refused(client, category, two_streets):
     elsewhere = CompoundFactory(community=two_streets["communities"][1])
     data = form_data(category, two_streets["communities"][0], compound=elsewhere.pk)
-    assert_rejected(client.post(NEW, data), "compound", "不属于所选社区")
+    assert_rejected(client.post(NEW, data), "compound", "所选社区")
 
 
 def test_inactive_category_is_refused(client, community):
