@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 
 from dashboards import rollups
 from grievances import kick
-from grievances.models import Case, CaseEvent, CasePhoto, Level, Rating, Status, Summons
+from grievances.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Channel,
+    Level,
+    Rating,
+    Status,
+    Summons,
+)
 from grievances.models.cases import OPEN_STATUSES, new_tracking_code
 from grievances.routing import load_grids, next_level, place
 from portal.models import User
@@ -86,6 +95,58 @@ def case_submit(
             if attempt == 2 or Case.objects.filter(code=case.code).count() == 0:
                 raise
             case.pk = None  # a code collision (one in 10^14): draw again
+    return case
+
+
+@transaction.atomic
+def case_log_on_the_spot(*, by, category, description, note="", resolve_now=True, address=""):
+    """随手办: a grid worker logs what they found on patrol in their own grid.
+
+    The case is placed at the worker's grid and taken on by them directly (no routing: they are
+    standing there). With `resolve_now` it is fixed at once (即查即改) and resolved in the same
+    transaction, so it counts as settled inside the grid.
+    """
+    if by.role != User.Role.GRID_WORKER or by.grid_id is None:
+        raise PermissionDenied(_("Only a grid worker logs on-the-spot cases in their grid."))
+    if not description.strip():
+        raise ValidationError({"description": _("Describe the problem.")})
+    if resolve_now and not note.strip():
+        raise ValidationError({"note": _("Say what was done.")})
+    now = timezone.now()
+    case = Case(
+        category=category,
+        description=description,
+        channel=Channel.ON_THE_SPOT,
+        address=address,
+        grid_id=by.grid_id,
+        community_id=by.community_id,
+        street_id=by.street_id,
+        district_id=by.district_id,
+        reported_by=by,
+        code=new_tracking_code(),
+    )
+    case.save(force_insert=True)
+    before = rollups.snapshot(case)
+    case.level, case.status, case.assignee = Level.GRID, Status.ACCEPTED, by
+    case.routed_at = case.accepted_at = now
+    case.deadline = now + category.time_limit(Level.GRID)
+    case.accept_deadline = now
+    events = [
+        CaseEvent(case=case, kind=CaseEvent.Kind.ASSIGNED, actor=by, to_level=Level.GRID),
+        CaseEvent(case=case, kind=CaseEvent.Kind.ACCEPTED, actor=by, to_level=Level.GRID),
+    ]
+    if resolve_now:
+        case.status, case.resolved_at = Status.RESOLVED, now
+        case.resolved_level, case.resolution = Level.GRID, note
+        events.append(
+            CaseEvent(
+                case=case, kind=CaseEvent.Kind.RESOLVED, actor=by, note=note, to_level=Level.GRID
+            )
+        )
+    case.save()
+    CaseEvent.objects.bulk_create(events)
+    rollups.cases_changed([before], [case])
+    _notify_after_commit(events)
     return case
 
 

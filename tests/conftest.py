@@ -5,6 +5,12 @@ from portal.roles import sync_role_groups
 from tests.factories import CommunityFactory, GridFactory, StreetFactory, make_staff
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Staff fixtures hash a password per account; the real hasher costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def roles(db):
     sync_role_groups()
