@@ -3,6 +3,7 @@ web processes). Used by the resident intake form: N submissions per IP and per p
 
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -13,6 +14,19 @@ def parse_rate(rate):
     """ "20/h" → (20, 3600). Also accepts "5/m", "100/d", "10/s"."""
     count, _, period = rate.partition("/")
     return int(count), PERIODS[period.strip().lower()[:1]]
+
+
+def client_ip(request):
+    """The resident's address: REMOTE_ADDR, or behind `TRUSTED_PROXIES` proxies the address the
+    outermost trusted proxy saw (addresses further left in X-Forwarded-For are the client's
+    own claims and could be forged to dodge the limit)."""
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 _clients = {}

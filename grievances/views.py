@@ -20,10 +20,6 @@ from portal.models import Grid
 # Intake -----------------------------------------------------------------------------------------
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_http_methods(["GET", "POST"])
 def case_new(request):
     """我要反映. A valid POST costs one INSERT (plus one per photo) and a redirect."""
@@ -35,7 +31,7 @@ def case_new(request):
     phone = form.cleaned_data["reporter_phone"]
     # Counted only for submissions that would be saved: typos cost the resident nothing.
     if not ratelimit.hit(
-        ("intake-ip", _client_ip(request), settings.INTAKE_RATE_PER_IP),
+        ("intake-ip", ratelimit.client_ip(request), settings.INTAKE_RATE_PER_IP),
         ("intake-phone", phone, settings.INTAKE_RATE_PER_PHONE),
     ):
         form.add_error(

@@ -239,6 +239,10 @@ NOTIFY_BACKEND = env.get("NOTIFY_BACKEND", "grievances.notify.LogBackend")
 # Resident intake form: submissions per IP and per phone per hour (raised only for benchmarks).
 INTAKE_RATE_PER_IP = env.get("INTAKE_RATE_PER_IP", "20/h")
 INTAKE_RATE_PER_PHONE = env.get("INTAKE_RATE_PER_PHONE", "5/h")
+# Behind N reverse proxies the resident's IP is the N-th address from the right of
+# X-Forwarded-For (0: REMOTE_ADDR, which a client cannot forge). Without it, every resident
+# would share the proxy's address and its rate limit.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # The bare one-INSERT baseline view for bench/ is mounted only when this is on.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 

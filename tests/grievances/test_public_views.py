@@ -299,6 +299,25 @@ def test_invalid_submissions_do_not_use_up_the_rate_limit(client, category, comm
     assert client.post(NEW, form_data(category, community)).status_code == 302
 
 
+def test_behind_a_proxy_the_limit_is_per_resident_not_per_proxy(
+    client, category, community, settings
+):
+    settings.INTAKE_RATE_PER_IP, settings.TRUSTED_PROXIES = "1/h", 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    first = client.post(
+        NEW, form_data(category, community), HTTP_X_FORWARDED_FOR="1.2.3.4", **proxy
+    )
+    other = client.post(
+        NEW, form_data(category, community), HTTP_X_FORWARDED_FOR="5.6.7.8", **proxy
+    )
+    assert (first.status_code, other.status_code) == (302, 302)
+    # A forged left-hand entry does not give the same resident a fresh counter.
+    forged = client.post(
+        NEW, form_data(category, community), HTTP_X_FORWARDED_FOR="9.9.9.9, 1.2.3.4", **proxy
+    )
+    assert forged.status_code == 429
+
+
 def test_parse_rate():
     from grievances.ratelimit import parse_rate
 
