@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema enum for a case's level, wherever it appears (level, from/to, resolved at).
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "grievances.models.cases.Level"},
 }
 
 # Security: strict whenever DEBUG is off (`manage.py check --deploy` is clean).
