@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grievances import ratelimit, services
@@ -94,6 +95,7 @@ def _public_case(code):
     )
 
 
+@never_cache  # WeChat's browser caches hard: a reload must show the latest step
 def case_detail(request, code, rating_form=None, status=200):
     """办理进度: the public tracking page. Nothing personal: no reporter name or phone."""
     case = _public_case(code)
