@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("dashboards.urls")),
     path("staff/", include("grievances.staff_urls")),
     path("cases/", include("grievances.urls")),
     path("api/v1/", include("portal.api.urls")),
