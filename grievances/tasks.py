@@ -12,6 +12,8 @@ def route_pending_cases(limit=services.ROUTE_BATCH):
     total = 0
     while n := services.cases_route_pending(limit):
         total += n
+        if n < limit:  # drained; a case committed since then set the flag and sends a task
+            break
     return total
 
 

@@ -1,0 +1,248 @@
+"""Intake throughput as a ratio to a one-INSERT baseline served by the same gunicorn.
+
+Rounds alternate: baseline (portal/bench_views.baseline: a bare Django view doing one INSERT),
+the resident web form POST (/cases/new/) and the Open311 POST (/open311/v2/requests.json).
+The Celery worker is stopped during these rounds (the broker is up): the figure is the
+request's own cost. Target: median ratio >= 40 % for both, with no errors.
+
+Then the whole system: one Celery worker beside the web processes at full load. Every case
+accepted during the run must be routed within 5 s of its end (the queue does not grow), and
+cases accepted and routed per second must be >= 25 % of the baseline.
+
+    .venv/bin/python bench/intake.py [--rounds 5] [--seconds 8] [--web-workers 3]
+
+Creates (and drops) its own database portal_bench_intake; wrk runs as a separate process.
+"""
+
+import argparse
+import secrets
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+from common import (
+    PG,
+    Worker,
+    bench_env,
+    drop_database,
+    emit,
+    flush_broker,
+    fresh_database,
+    gunicorn,
+    log,
+    median,
+    migrate_and_seed,
+    wrk,
+)
+
+DB = "portal_bench_intake"
+CSRF = secrets.token_hex(16)  # 32 characters: the cookie secret, sent unmasked in the form too
+
+LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "csrftoken={csrf}"
+wrk.body = "{body}"
+"""
+
+
+def query(sql, *params):
+    with psycopg2.connect(f"{PG}/{DB}") as conn, conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+
+
+def probe(url, body=None):
+    request = urllib.request.Request(url, data=body)
+    if body is not None:
+        request.add_header("Cookie", f"csrftoken={CSRF}")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def targets(base, seeded, tmp):
+    """{name: (url, lua path)} for each endpoint this tree has, each checked to save a case."""
+    community = seeded.communities[0]
+    ((street,),) = query("SELECT street_id FROM portal_community WHERE id = %s", community)
+    (lat, long), *_ = query("SELECT lat, long FROM portal_community WHERE id = %s", community)
+    bodies = {
+        "baseline": ("/bench/baseline", {"description": "楼道灯坏了，晚上很黑"}),
+        "web_form": (
+            "/cases/new/",
+            {
+                "csrfmiddlewaretoken": CSRF,
+                "category": seeded.category,
+                "description": "楼道灯坏了，晚上很黑，请尽快修理",
+                "street": street,
+                "community": community,
+            },
+        ),
+        "open311": (
+            "/open311/v2/requests.json",
+            {
+                "api_key": seeded.api_key,
+                "service_code": "light",
+                "description": "楼道灯坏了，晚上很黑，请尽快修理",
+                "lat": lat,
+                "long": long,
+            },
+        ),
+    }
+    found = {}
+    for name, (path, fields) in bodies.items():
+        body = urllib.parse.urlencode(fields)
+        (before,) = query("SELECT count(*) FROM grievances_case")[0]
+        status = probe(base + path, body.encode())
+        (after,) = query("SELECT count(*) FROM grievances_case")[0]
+        if status not in (200, 201, 302) or (name != "baseline" and after != before + 1):
+            log(f"{name}: {path} answered {status} and saved {after - before} cases: skipped")
+            continue
+        lua = Path(tmp) / f"{name}.lua"
+        lua.write_text(LUA.format(csrf=CSRF, body=body))
+        found[name] = (base + path, lua)
+    return found
+
+
+def unrouted():
+    return query("SELECT count(*) FROM grievances_case WHERE routed_at IS NULL")[0][0]
+
+
+def whole_system(name, url, lua, seconds, baseline_rps, connections):
+    """Full load with one worker running: accepted, routed within 5 s, queue growth."""
+    (start_id,) = query("SELECT coalesce(max(id), 0) FROM grievances_case")[0]
+    samples, stop = [], threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            samples.append(unrouted())
+            time.sleep(0.5)
+
+    poller = threading.Thread(target=sample)
+    poller.start()
+    rps, errors, _ = wrk(url, lua, duration=seconds, connections=connections)
+    stop.set()
+    poller.join()
+    ((end,),) = query("SELECT now()")
+    drain_started = time.monotonic()
+    while unrouted() and time.monotonic() - drain_started < 60:
+        time.sleep(0.05)
+    drain = time.monotonic() - drain_started
+    ((accepted, routed_in_time),) = query(
+        "SELECT count(*), count(*) FILTER (WHERE routed_at <= %s + interval '5 seconds') "
+        "FROM grievances_case WHERE id > %s",
+        end,
+        start_id,
+    )
+    per_second = min(accepted, routed_in_time) / seconds
+    result = {
+        "accepted_per_s": round(accepted / seconds, 1),
+        "routed_within_5s_per_s": round(routed_in_time / seconds, 1),
+        "ratio": round(per_second / baseline_rps, 3),
+        "drain_seconds": round(drain, 2),
+        "all_routed_within_5s": routed_in_time == accepted,
+        "unrouted_samples": samples[::2],
+        "errors": errors,
+    }
+    log(
+        f"whole system, {name}: {accepted / seconds:.0f} accepted/s, "
+        f"{routed_in_time / seconds:.0f} routed (within 5 s)/s = {result['ratio']:.0%} of the "
+        f"baseline {baseline_rps:.0f}/s; queue samples {samples}; drained {drain:.2f} s after "
+        f"the end; {errors} errors"
+    )
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--system-seconds", type=int, default=15)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    env = bench_env(fresh_database(DB))
+    flush_broker()
+    worker = Worker(env)
+    try:
+        seeded = migrate_and_seed(env)
+        query(
+            "CREATE TABLE bench_baseline "
+            "(id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL)"
+        )
+        with tempfile.TemporaryDirectory() as tmp, gunicorn(env, args.web_workers) as base:
+            found = targets(base, seeded, tmp)
+            rounds = {name: [] for name in found}
+            errors = dict.fromkeys(found, 0)
+            for r in range(args.rounds):
+                for name, (url, lua) in found.items():
+                    rps, errs, _ = wrk(url, lua, args.seconds, connections=args.connections)
+                    rounds[name].append(rps)
+                    errors[name] += errs
+                line = ", ".join(f"{n} {v[-1]:.0f}/s" for n, v in rounds.items())
+                log(f"round {r + 1} (worker stopped): {line}")
+            ratios = {
+                name: [v / b for v, b in zip(values, rounds["baseline"], strict=True)]
+                for name, values in rounds.items()
+                if name != "baseline"
+            }
+            for name, values in ratios.items():
+                log(
+                    f"{name}: median ratio {median(values):.1%} of the one-INSERT baseline "
+                    f"(rounds {', '.join(f'{v:.0%}' for v in values)}), {errors[name]} errors "
+                    "(target >= 40 %)"
+                )
+
+            worker.start()
+            while unrouted():  # the backlog of the rounds above, before the clock starts
+                time.sleep(0.2)
+            system = {}
+            for name in ratios:
+                baseline_rps, _, _ = wrk(
+                    found["baseline"][0], found["baseline"][1], args.seconds, args.connections
+                )
+                system[name] = whole_system(
+                    name, *found[name], args.system_seconds, baseline_rps, args.connections
+                )
+                system[name]["baseline_rps"] = round(baseline_rps, 1)
+            worker.stop()
+        emit(
+            {
+                "bench": "intake",
+                "baseline_rps": [round(v, 1) for v in rounds.get("baseline", [])],
+                "rps": {n: [round(v, 1) for v in vs] for n, vs in rounds.items()},
+                "median_ratio": {n: round(median(v), 3) for n, v in ratios.items()},
+                "errors": errors,
+                "target_ratio_ge_40pct": {n: median(v) >= 0.40 for n, v in ratios.items()},
+                "system": system,
+                "target_system_ge_25pct": {
+                    n: s["ratio"] >= 0.25 and s["all_routed_within_5s"] for n, s in system.items()
+                },
+                "web_workers": args.web_workers,
+                "connections": args.connections,
+            }
+        )
+    finally:
+        worker.stop()
+        flush_broker()
+        if not args.keep:
+            drop_database(DB)
+
+
+if __name__ == "__main__":
+    main()
