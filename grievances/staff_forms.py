@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Channel
+from grievances.templatetags.staff_tags import person
 from portal.models import Community, Compound, Department, User
 
 
@@ -64,7 +65,7 @@ class SuperviseForm(ActionForm):
         )
         self.fields["lead_official"].queryset = officials.order_by("role", "username")
         self.fields["lead_official"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username}（{u.get_role_display()}）"
+            f"{person(u)}（{u.get_role_display()}）"
         )
 
 
