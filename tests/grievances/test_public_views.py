@@ -138,6 +138,12 @@ def test_form_page_needs_no_query_once_the_lookup_is_loaded(
         assert client.get(NEW).status_code == 200
 
 
+def test_without_javascript_the_street_may_be_left_empty(client, category, community):
+    response = client.post(NEW, form_data(category, community, street=""))
+    assert response.status_code == 302
+    assert Case.objects.get().street == community.street
+
+
 def test_phone_with_spaces_and_country_code_is_normalised(client, category, community):
     client.post(NEW, form_data(category, community, reporter_phone="+86 138 1234 5678"))
     assert Case.objects.get().reporter_phone == "13812345678"
@@ -364,6 +370,7 @@ def test_tracking_page_shows_progress_and_handler_masked_but_no_personal_data(
         response = client.get(f"/cases/{routed_case.code}/")
     html = response.content.decode()
     assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
     assert "楼道照明" in html and "已分派，等待受理" in html
     assert f"已分派至 {grid_worker.grid.name}（内网）" in html
     assert "网格员 王**" in html
