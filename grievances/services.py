@@ -188,14 +188,40 @@ def cases_route_pending(limit=ROUTE_BATCH):
                 hours=case.category.accept_hours
             )
             events.append(CaseEvent(case=case, kind=CaseEvent.Kind.ASSIGNED, to_level=p.level))
-        Case.objects.bulk_update(
-            cases,
-            ["level", "grid", "assignee", "status", "routed_at", "deadline", "accept_deadline"],
-        )
+        _save_routed(cases)
         CaseEvent.objects.bulk_create(events)
         rollups.cases_changed(before, cases)
         _notify_after_commit(events)
     return len(cases)
+
+
+_ROUTED_FIELDS = ["level", "grid", "assignee", "status", "routed_at", "deadline", "accept_deadline"]
+_ROUTED_ROW = "(%s::bigint, %s, %s::bigint, %s::bigint, %s, {ts}, {ts}, {ts})".format(
+    ts="%s::timestamptz"
+)
+_ROUTED_SQL = """
+UPDATE {case} AS c
+SET level = v.level, grid_id = v.grid_id, assignee_id = v.assignee_id, status = v.status,
+    routed_at = v.routed_at, deadline = v.deadline, accept_deadline = v.accept_deadline
+FROM (VALUES {rows}) AS v (id, level, grid_id, assignee_id, status, routed_at, deadline,
+                           accept_deadline)
+WHERE c.id = v.id
+"""
+
+
+def _save_routed(cases):
+    """Write the routing of a batch: one UPDATE ... FROM (VALUES ...) on PostgreSQL (linear,
+    where bulk_update's CASE WHEN per column grows with the square of the batch)."""
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(cases, _ROUTED_FIELDS)
+        return
+    params = []
+    for c in cases:
+        params += [c.pk, c.level, c.grid_id, c.assignee_id, c.status, c.routed_at]
+        params += [c.deadline, c.accept_deadline]
+    sql = _ROUTED_SQL.format(case=Case._meta.db_table, rows=", ".join([_ROUTED_ROW] * len(cases)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # Handling -------------------------------------------------------------------------------------
