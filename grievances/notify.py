@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -59,6 +60,13 @@ class SmsGatewayBackend:
     timeout = 5
 
     def __init__(self):
+        missing = [
+            name
+            for name in ("SMS_GATEWAY_URL", "SMS_GATEWAY_KEY", "SMS_GATEWAY_SECRET")
+            if not getattr(settings, name, "")
+        ]
+        if missing:
+            raise ImproperlyConfigured(f"SmsGatewayBackend needs {', '.join(missing)}")
         self.url = settings.SMS_GATEWAY_URL
         self.key = settings.SMS_GATEWAY_KEY
         self.secret = settings.SMS_GATEWAY_SECRET.encode()

@@ -162,3 +162,11 @@ def test_sms_gateway_example_signs_its_request(settings):
     body = json.loads(request.data)
     assert body == {"phone": "13812345678", "sign_name": "社区服务", "content": "您的诉求已办结"}
     assert len(request.get_header("X-signature")) == 64
+
+
+def test_sms_gateway_example_refuses_to_start_unconfigured(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.SMS_GATEWAY_URL = ""
+    with pytest.raises(ImproperlyConfigured):
+        notify.SmsGatewayBackend()

@@ -1,6 +1,7 @@
 """Staff pages at /staff/: the work queue, the case page and its actions, staff intake."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -458,3 +459,42 @@ def test_only_grid_workers_log_on_the_spot_cases(client, staff):
         services.case_log_on_the_spot(
             by=staff["community"], category=CategoryFactory(), description="x", note="y"
         )
+
+
+# In a browser, phone-sized -----------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_grid_worker_on_a_phone_accepts_and_resolves_a_case(transactional_db, live_server, staff):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM}")
+    community = staff["grid"].community
+    case = submit(community, description="5栋楼道灯不亮")
+    late = submit(community, description="垃圾桶满了")
+    Case.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(hours=3))
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page.set_default_timeout(15_000)
+        try:
+            page.goto(f"{live_server.url}/staff/")
+            page.fill("#id_username", "grid-a1")
+            page.fill("#id_password", "pw")
+            page.click("input[type=submit]")
+            page.wait_for_selector("li.casecard")
+            assert "超时" in page.inner_text(f"li.casecard:has-text('{late.code}')")
+            page.click(f"text={case.code}")
+            page.click("#action-accept button")
+            page.wait_for_selector("text=已受理。")
+            page.click("#action-resolve summary")
+            page.fill("#id_resolve-note", "更换了灯泡")
+            page.click("#action-resolve button")
+            page.wait_for_selector("text=已办结，将请群众评价。")
+        finally:
+            browser.close()
+    case.refresh_from_db()
+    assert (case.status, case.resolution) == (Status.RESOLVED, "更换了灯泡")
