@@ -71,6 +71,10 @@
     });
   }
 
+  // After a refused submission, bring the first problem into view (phones show little at once).
+  var firstError = form.querySelector(".has-error");
+  if (firstError && firstError.scrollIntoView) firstError.scrollIntoView({ block: "center" });
+
   // One tap only: a slow mobile network must not make two cases.
   form.addEventListener("submit", function () {
     var submit = form.querySelector("button[type=submit]");

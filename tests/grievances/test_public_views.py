@@ -223,6 +223,11 @@ def test_real_image_of_a_refused_format_is_refused(client, category, community):
     assert_rejected(client.post(NEW, data), "photos", "JPEG、PNG 或 WebP")
 
 
+def test_refused_form_asks_to_choose_photos_again(client, category, community):
+    data = form_data(category, community, description="", photos=image_file())
+    assert "请重新选择" in client.post(NEW, data).content.decode()
+
+
 def test_more_than_three_photos_are_refused(client, category, community):
     data = form_data(category, community, photos=[image_file(f"{i}.jpg") for i in range(4)])
     assert_rejected(client.post(NEW, data), "photos", "最多只能上传 3 张")
