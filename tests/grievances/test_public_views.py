@@ -144,6 +144,16 @@ def test_without_javascript_the_street_may_be_left_empty(client, category, commu
     assert Case.objects.get().street == community.street
 
 
+def test_new_categories_show_once_the_lookup_is_re_read(client, category, monkeypatch):
+    from grievances import forms
+
+    client.get(NEW)
+    CategoryFactory(name="新增分类")
+    assert "新增分类" not in client.get(NEW).content.decode()  # within the minute: cached
+    monkeypatch.setattr(forms, "LOOKUP_TTL", 0)
+    assert "新增分类" in client.get(NEW).content.decode()
+
+
 def test_phone_with_spaces_and_country_code_is_normalised(client, category, community):
     client.post(NEW, form_data(category, community, reporter_phone="+86 138 1234 5678"))
     assert Case.objects.get().reporter_phone == "13812345678"
