@@ -287,7 +287,8 @@ def chart_data(ctx):
             "share_grid": str(_("share closed within the grid")),
         },
         "funnel": {
-            "names": [str(_("cases received"))] + [str(LEVEL_LABELS[lvl]) for lvl in LEVELS],
+            "names": [str(_("cases received"))]
+            + [str(_("closed at %(level)s") % {"level": LEVEL_LABELS[lvl]}) for lvl in LEVELS],
             "values": [s["received"]] + [s["closed"][lvl] for lvl in LEVELS],
         },
         "trend": {

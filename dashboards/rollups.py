@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 
-from dashboards.models import BUCKET_HOURS, ROLLUPS, CaseChannelDay, CaseDay
+from dashboards.models import BUCKET_HOURS, LEVELS, ROLLUPS, CaseChannelDay, CaseDay
 
 DONE = ("resolved", "closed")
+KEY_ALIASES = ("d", "k_district", "k_street", "k_community", "k_grid", "k_dim")
 TZ = ZoneInfo(settings.TIME_ZONE)
 
 
@@ -158,98 +159,137 @@ def _place(dim):
     return {
         "k_district": F("district_id"),
         "k_street": F("street_id"),
-        "k_community": Coalesce("community_id", Value(0)),
-        "k_grid": Coalesce("grid_id", Value(0)),
+        "k_community": Coalesce("community_id", Value(0), output_field=models.IntegerField()),
+        "k_grid": Coalesce("grid_id", Value(0), output_field=models.IntegerField()),
         "k_dim": F(dim),
     }
 
 
-def recount(since=None):
-    """The rollup rows derived from the case table with SQL aggregates: {(model, key): counters}.
-
-    With `since` (a date), only rows of days from `since` on (each such row is complete).
-    """
+def _parts(model, dim, start):
+    """Three aggregate querysets over the case table (received / closed / rated), each selecting
+    the key columns and every counter of `model` in the same order (0 where not its own)."""
     from grievances.models import Case
 
-    rows = defaultdict(lambda: defaultdict(int))
+    def window(field):
+        qs = Case.objects.order_by().filter(routed_at__isnull=False)
+        return qs.filter(**{f"{field}__gte": start}) if start else qs
+
+    # Counters are int4 in every part so the sums stay integer (PostgreSQL sums int8 as numeric).
+    zero = Value(0, output_field=models.IntegerField())
+
+    def select(qs, day_field, counters):
+        values = {
+            name: Cast(counters[name], models.IntegerField()) if name in counters else zero
+            for name in model.COUNTERS
+        }
+        return qs.values(d=TruncDate(day_field, tzinfo=TZ), **_place(dim)).annotate(**values)
+
+    received = select(
+        window("created_at"),
+        "created_at",
+        {
+            "received": Count("id"),
+            "accepted_in_time": Count("id", filter=Q(accepted_at__lte=F("accept_deadline"))),
+            "done": Count("id", filter=Q(status__in=DONE)),
+        },
+    )
+    secs = EpochSeconds("resolved_at") - EpochSeconds("created_at")
+    bucket = models.Case(
+        *(
+            models.When(secs__lte=hours * 3600, then=Value(i))
+            for i, hours in enumerate(BUCKET_HOURS)
+            if hours is not None
+        ),
+        default=Value(len(BUCKET_HOURS) - 1),
+    )
+    # Closes are first grouped by (key, level, bucket), then pivoted into the counters: the
+    # bucket is computed once per case, not once per counter.
+    by_bucket = (
+        window("resolved_at")
+        .filter(status__in=DONE)
+        .annotate(secs=secs, bucket=bucket)
+        .values(
+            "bucket",
+            d=TruncDate("resolved_at", tzinfo=TZ),
+            k_level=F("resolved_level"),
+            **_place(dim),
+        )
+        .annotate(n=Cast(Count("id"), models.IntegerField()), seconds=Sum("secs"))
+    )
+    inner, inner_params = by_bucket.query.sql_with_params()
+    pivot = []
+    for name in model.COUNTERS:
+        level, value, extra = None, "n", ""
+        if name.startswith("closed_"):
+            level = name[len("closed_") :]
+        elif name.startswith("seconds_"):
+            level, value = name[len("seconds_") :], "seconds"
+        elif name[0] == "h" and name[1:2] in "gcsd" and name[2:].isdigit():
+            level = next(lvl for lvl in LEVELS if lvl[0] == name[1])
+            extra = f" AND bucket = {int(name[2:])}"
+        cast = "BIGINT" if value == "seconds" else "INTEGER"
+        pivot.append(
+            f"CAST(SUM(CASE WHEN k_level = '{level}'{extra} THEN {value} ELSE 0 END) AS {cast})"
+            if level
+            else "0"
+        )
+    keys = ", ".join(KEY_ALIASES)
+    closed = (
+        f"SELECT {keys}, {', '.join(pivot)} FROM ({inner}) AS b GROUP BY {keys}",  # noqa: S608
+        inner_params,
+    )
+    rated = select(
+        window("rated_at").filter(rated_at__isnull=False).exclude(rating=""),
+        "rated_at",
+        {
+            "rated": Count("id"),
+            "satisfied": Count("id", filter=Q(rating="satisfied")),
+            "basic": Count("id", filter=Q(rating="basic")),
+        },
+    )
+    return [received.query.sql_with_params(), closed, rated.query.sql_with_params()]
+
+
+def _recount_sql(model, since):
+    """One SELECT giving the recounted rows of `model` (key columns, then counters)."""
     start = None
     if since is not None:
         from datetime import datetime, time
 
         start = datetime.combine(since, time.min, tzinfo=TZ)
+    q = connection.ops.quote_name
+    sqls, params = [], []
+    for sql, p in _parts(model, "category_id" if model is CaseDay else "channel", start):
+        sqls.append(f"SELECT * FROM ({sql}) AS p{len(sqls)}")  # noqa: S608 (ORM-built)
+        params.extend(p)
+    keys = ", ".join(q(k) for k in KEY_ALIASES)
+    sums = ", ".join(f"SUM({q(c)})" for c in model.COUNTERS)
+    union = " UNION ALL ".join(sqls)
+    # Aliases and column names come from the model; every value is a parameter.
+    # Every part's row has a non-zero counter, so no all-zero row comes out.
+    sql = f"SELECT {keys}, {sums} FROM ({union}) AS u GROUP BY {keys}"  # noqa: S608
+    return sql, params
 
-    def window(field):
-        qs = Case.objects.order_by()
-        return qs.filter(**{f"{field}__gte": start}) if start else qs
 
-    for model, dim in ((CaseDay, "category_id"), (CaseChannelDay, "channel")):
-        place = _place(dim)
-        keys = ["d", "k_district", "k_street", "k_community", "k_grid", "k_dim"]
+def recount(since=None):
+    """The rollup rows derived from the case table with SQL aggregates: {(model, key): counters}.
 
-        received = (
-            window("created_at")
-            .filter(routed_at__isnull=False)
-            .values(d=TruncDate("created_at", tzinfo=TZ), **place)
-            .annotate(
-                received=Count("id"),
-                accepted_in_time=Count("id", filter=Q(accepted_at__lte=F("accept_deadline"))),
-                done=Count("id", filter=Q(status__in=DONE)),
-            )
-        )
-        for r in received:
-            counters = rows[(model, tuple(r[k] for k in keys))]
-            for name in ("received", "accepted_in_time", "done"):
-                counters[name] += r[name]
-
-        secs = EpochSeconds("resolved_at") - EpochSeconds("created_at")
-        bucket = models.Case(
-            *(
-                models.When(secs__lte=hours * 3600, then=Value(i))
-                for i, hours in enumerate(BUCKET_HOURS)
-                if hours is not None
-            ),
-            default=Value(len(BUCKET_HOURS) - 1),
-        )
-        closed = (
-            window("resolved_at")
-            .filter(routed_at__isnull=False, status__in=DONE)
-            .annotate(secs=secs, bucket=bucket if model is CaseDay else Value(0))
-            .values(
-                "bucket",
-                d=TruncDate("resolved_at", tzinfo=TZ),
-                k_level=F("resolved_level"),
-                **place,
-            )
-            .annotate(n=Count("id"), seconds=Sum("secs"))
-        )
-        for r in closed:
-            counters = rows[(model, tuple(r[k] for k in keys))]
-            level = r["k_level"]
-            counters[f"closed_{level}"] += r["n"]
-            if model is CaseDay:
-                counters[f"seconds_{level}"] += r["seconds"]
-                counters[f"h{level[0]}{r['bucket']}"] += r["n"]
-
-        rated = (
-            window("rated_at")
-            .filter(routed_at__isnull=False, rated_at__isnull=False)
-            .exclude(rating="")
-            .values(d=TruncDate("rated_at", tzinfo=TZ), **place)
-            .annotate(
-                rated=Count("id"),
-                satisfied=Count("id", filter=Q(rating="satisfied")),
-                basic=Count("id", filter=Q(rating="basic")),
-            )
-        )
-        for r in rated:
-            counters = rows[(model, tuple(r[k] for k in keys))]
-            for name in ("rated", "satisfied", "basic"):
-                counters[name] += r[name]
+    An implementation independent of `contributions` (so comparing them means something). With
+    `since` (a date), only rows of days from `since` on (each such row is complete).
+    """
     out = {}
-    for key, counters in rows.items():
-        counters = {c: v for c, v in counters.items() if v}
-        if counters:
-            out[key] = counters
+    date_field = models.DateField()
+    for model in ROLLUPS:
+        sql, params = _recount_sql(model, since)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                day = row[0]
+                if not hasattr(day, "year"):  # SQLite returns text
+                    day = date_field.to_python(day)
+                key = (day, *row[1:6])
+                counters = {c: int(v) for c, v in zip(model.COUNTERS, row[6:], strict=True) if v}
+                out[(model, key)] = counters
     return out
 
 
@@ -280,10 +320,18 @@ def differences(since=None):
 
 @transaction.atomic
 def rebuild(since=None):
-    """Replace the stored rollups (from `since` on, or all) with a recount."""
+    """Replace the stored rollups (from `since` on, or all) with a recount, set-based in SQL."""
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a big GROUP BY: keep it in memory
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     for model in ROLLUPS:
         qs = model.objects.all()
         if since is not None:
             qs = qs.filter(day__gte=since)
-        qs.delete()
-    apply(recount(since))
+        qs._raw_delete(qs.db)
+        sql, params = _recount_sql(model, since)
+        columns = ", ".join(q(c) for c in (*model.KEY, *model.COUNTERS))
+        with connection.cursor() as cursor:
+            insert = f"INSERT INTO {q(model._meta.db_table)} ({columns}) {sql}"  # noqa: S608
+            cursor.execute(insert, params)

@@ -66,8 +66,8 @@
       return base({
         tooltip: { trigger: "item", confine: true },
         legend: { show: false },
-        series: [{ type: "pie", radius: ["38%", "68%"], data: d,
-          label: { color: ink, fontSize: font, formatter: "{b}\n{d}%" } }]
+        series: [{ type: "pie", radius: ["32%", "58%"], center: ["50%", "52%"], data: d,
+          label: { color: ink, fontSize: font, formatter: "{b}\n{d}%", overflow: "none" } }]
       });
     },
     children: function (d) {

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F as models_F
 
 from dashboards import rollups
 from dashboards.apps import seed_demo_cases
@@ -62,3 +63,22 @@ def test_seed_demo_cases_run_once(demo):
 def test_generate_without_demo_data_says_what_to_do(db):
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("generate_cases", "10", "--quiet")
+
+
+@pytest.mark.postgres
+def test_postgres_draws_the_cases_in_sql_with_the_same_rules(demo, monkeypatch):
+    from django.db import connection
+
+    from dashboards import generate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    monkeypatch.setattr(generate, "SQL_MIN", 100)  # the server-side path, on a small sample
+    first, last = generate.generate(500, seed=9)
+    cases = Case.objects.filter(pk__range=(first, last))
+    assert cases.count() == 500
+    assert cases.values("community").distinct().count() == 4
+    assert cases.filter(status=Status.CLOSED).exclude(rating="").exists()
+    assert not cases.filter(resolved_at__lt=models_F("created_at")).exists()
+    assert CaseEvent.objects.filter(case__in=cases, kind="assigned").count() == 500
+    assert rollups.differences() == []
