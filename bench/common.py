@@ -237,6 +237,11 @@ def wrk(url, lua, duration=10, connections=16, threads=2, env=None):
             errors += int(line.split(":")[1])
         if "Socket errors" in line:
             errors += sum(int(p.split()[-1]) for p in line.split(":", 1)[1].split(","))
+    if errors:
+        log(
+            "wrk:",
+            *(line.strip() for line in out.splitlines() if "errors" in line or "Non-2xx" in line),
+        )
     return rps, errors, out
 
 

@@ -9,7 +9,7 @@ Then the whole system: one Celery worker beside the web processes at full load. 
 accepted during the run must be routed within 5 s of its end (the queue does not grow), and
 cases accepted and routed per second must be >= 25 % of the baseline.
 
-    .venv/bin/python bench/intake.py [--rounds 5] [--seconds 8] [--web-workers 3]
+    .venv/bin/python bench/intake.py [--rounds 9] [--seconds 4] [--web-workers 3]
 
 Creates (and drops) its own database portal_bench_intake; wrk runs as a separate process.
 """
@@ -121,7 +121,7 @@ def unrouted():
     return query("SELECT count(*) FROM grievances_case WHERE routed_at IS NULL")[0][0]
 
 
-def whole_system(name, url, lua, seconds, baseline_rps, connections):
+def whole_system(name, url, lua, seconds, connections):
     """Full load with one worker running: accepted, routed within 5 s, queue growth."""
     (start_id,) = query("SELECT coalesce(max(id), 0) FROM grievances_case")[0]
     samples, stop = [], threading.Event()
@@ -147,11 +147,9 @@ def whole_system(name, url, lua, seconds, baseline_rps, connections):
         end,
         start_id,
     )
-    per_second = min(accepted, routed_in_time) / seconds
     result = {
         "accepted_per_s": round(accepted / seconds, 1),
         "routed_within_5s_per_s": round(routed_in_time / seconds, 1),
-        "ratio": round(per_second / baseline_rps, 3),
         "drain_seconds": round(drain, 2),
         "all_routed_within_5s": routed_in_time == accepted,
         "unrouted_samples": samples[::2],
@@ -159,17 +157,16 @@ def whole_system(name, url, lua, seconds, baseline_rps, connections):
     }
     log(
         f"whole system, {name}: {accepted / seconds:.0f} accepted/s, "
-        f"{routed_in_time / seconds:.0f} routed (within 5 s)/s = {result['ratio']:.0%} of the "
-        f"baseline {baseline_rps:.0f}/s; queue samples {samples}; drained {drain:.2f} s after "
-        f"the end; {errors} errors"
+        f"{routed_in_time / seconds:.0f} routed (within 5 s)/s; unrouted queue sampled every "
+        f"0.5 s: {samples}; all routed {drain:.2f} s after the end; {errors} errors"
     )
     return result
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--system-seconds", type=int, default=15)
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -187,6 +184,8 @@ def main():
         )
         with tempfile.TemporaryDirectory() as tmp, gunicorn(env, args.web_workers) as base:
             found = targets(base, seeded, tmp)
+            for url, lua in found.values():  # warm up: imports, templates, connections
+                wrk(url, lua, 2, connections=args.connections)
             rounds = {name: [] for name in found}
             errors = dict.fromkeys(found, 0)
             for r in range(args.rounds):
@@ -213,13 +212,23 @@ def main():
                 time.sleep(0.2)
             system = {}
             for name in ratios:
-                baseline_rps, _, _ = wrk(
-                    found["baseline"][0], found["baseline"][1], args.seconds, args.connections
-                )
+                # The baseline just before and just after, to follow the machine's drift.
+                url, lua = found["baseline"]
+                before, _, _ = wrk(url, lua, args.seconds, args.connections)
                 system[name] = whole_system(
-                    name, *found[name], args.system_seconds, baseline_rps, args.connections
+                    name, *found[name], args.system_seconds, args.connections
                 )
+                after, _, _ = wrk(url, lua, args.seconds, args.connections)
+                baseline_rps = (before + after) / 2
+                done = system[name]["routed_within_5s_per_s"]
+                done = min(done, system[name]["accepted_per_s"])
                 system[name]["baseline_rps"] = round(baseline_rps, 1)
+                system[name]["ratio"] = round(done / baseline_rps, 3)
+                log(
+                    f"whole system, {name}: {system[name]['ratio']:.0%} of the baseline "
+                    f"{baseline_rps:.0f}/s (before {before:.0f}, after {after:.0f}); "
+                    "target >= 25 %"
+                )
             worker.stop()
         emit(
             {

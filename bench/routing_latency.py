@@ -70,7 +70,7 @@ def drive(base, path, body, rate, seconds):
         response.read()
         errors += response.status not in (201, 302)
         sent += 1
-    print(sent, errors)
+    return sent, errors
 
 
 def latencies(after_id):
@@ -140,7 +140,8 @@ def main():
     args = parser.parse_args()
     if args.drive:
         base, path, body, rate, seconds = args.drive
-        return drive(base, path, body, float(rate), float(seconds))
+        print(*drive(base, path, body, float(rate), float(seconds)))
+        return
 
     env = bench_env(fresh_database(DB))
     flush_broker()
