@@ -14,7 +14,7 @@ from functools import cached_property
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from dashboards.models import BUCKET_HOURS, LEVELS, CaseChannelDay, CaseDay
+from dashboards.models import BASE_COUNTERS, BUCKET_HOURS, LEVELS, rollups_for
 
 CHILD = {"district": "street", "street": "community", "community": "grid", "grid": None}
 SATISFIED = ("satisfied", "basic")
@@ -116,6 +116,8 @@ class Figures:
 
     def __init__(self, node_filter, names=None):
         self.f = node_filter
+        # The district and streets read per-community rollups; communities and grids per grid.
+        self.main, self.by_category_table, self.by_channel_table = rollups_for(node_filter.level)
         # Display names of the child nodes and categories, filled by `dashboards.selectors`.
         self.names = names or {}
 
@@ -125,7 +127,10 @@ class Figures:
     def _child_sums(self):
         key = f"{self.f.child or self.f.level}_id"
         rows = (
-            CaseDay.objects.filter(self.f.q()).values(key).annotate(**_sums(CaseDay)).order_by(key)
+            self.main.objects.filter(self.f.q())
+            .values(key)
+            .annotate(**_sums(self.main))
+            .order_by(key)
         )
         return {row[key]: row for row in rows}
 
@@ -134,8 +139,8 @@ class Figures:
         """受理量, 办结 per level, 网格内办结占比, 三率, average and p90 time to close."""
         total = {}
         for row in self._child_sums.values():
-            _add(total, row, CaseDay.COUNTERS)
-        return derive(total or dict.fromkeys(CaseDay.COUNTERS, 0))
+            _add(total, row, self.main.COUNTERS)
+        return derive(total or dict.fromkeys(self.main.COUNTERS, 0))
 
     @cached_property
     def children(self):
@@ -159,9 +164,9 @@ class Figures:
     def by_category(self):
         """按分类: received, closed and the rates per category, most received first."""
         rows = (
-            CaseDay.objects.filter(self.f.q())
+            self.by_category_table.objects.filter(self.f.q())
             .values("category_id")
-            .annotate(**_sums(CaseDay, CaseChannelDay.COUNTERS))
+            .annotate(**_sums(self.by_category_table, BASE_COUNTERS))
         )
         names = self.names.get("category", {})
         out = [{"name": names.get(r["category_id"], "?"), **derive(r)} for r in rows]
@@ -173,9 +178,9 @@ class Figures:
         from grievances.models import Channel
 
         rows = (
-            CaseChannelDay.objects.filter(self.f.q())
+            self.by_channel_table.objects.filter(self.f.q())
             .values("channel")
-            .annotate(**_sums(CaseChannelDay))
+            .annotate(**_sums(self.by_channel_table))
         )
         labels = dict(Channel.choices)
         out = [{"name": str(labels.get(r["channel"], r["channel"])), **derive(r)} for r in rows]
@@ -193,9 +198,9 @@ class Figures:
         """周趋势: received vs closed per week (Monday-based), at least the last 12 weeks."""
         closed = [f"closed_{level}" for level in LEVELS]
         rows = (
-            CaseDay.objects.filter(self.f.q(start=self.trend_start))
+            self.main.objects.filter(self.f.q(start=self.trend_start))
             .values("day")
-            .annotate(**_sums(CaseDay, ["received", *closed]))
+            .annotate(**_sums(self.main, ["received", *closed]))
         )
         weeks = {}
         monday = self.trend_start
@@ -234,7 +239,7 @@ class Figures:
             for c in self.RANK_COUNTERS:
                 sums[f"{tag}_{c}"] = Sum(c, filter=Q(day__gte=since, day__lte=until))
         rows = (
-            CaseDay.objects.filter(self.f.q(start=last, end=month_end))
+            self.main.objects.filter(self.f.q(start=last, end=month_end))
             .values(*group)
             .annotate(**sums)
             .order_by(*group)

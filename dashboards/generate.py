@@ -383,6 +383,10 @@ def generate_sql(n, *, rng, world, now, days, first_number):
     """Insert `n` cases with one INSERT ... SELECT over generate_series (PostgreSQL only)."""
     channels, channel_cum = _weighted(CHANNELS)
     with connection.cursor() as cur:
+        # Check the foreign keys at the end of each statement rather than queueing millions of
+        # checks until the commit.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("DROP TABLE IF EXISTS gen_comm, gen_cat, gen_chan, gen_worker")
         cur.execute("SELECT setseed(%s)", [rng.random() * 2 - 1])
         cur.execute(
             "CREATE TEMP TABLE gen_comm (slot int PRIMARY KEY, community_id bigint, "

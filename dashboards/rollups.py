@@ -19,10 +19,16 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, TruncDate
 
-from dashboards.models import BUCKET_HOURS, LEVELS, ROLLUPS, CaseChannelDay, CaseDay
+from dashboards.models import BUCKET_HOURS, LEVELS, ROLLUPS
 
 DONE = ("resolved", "closed")
-KEY_ALIASES = ("d", "k_district", "k_street", "k_community", "k_grid", "k_dim")
+
+
+def key_aliases(model):
+    """Column aliases of a rollup's key in the recount SQL."""
+    return ("d", *(f"k_{p}" for p in model.PLACE), *(("k_dim",) if model.DIM else ()))
+
+
 TZ = ZoneInfo(settings.TIME_ZONE)
 
 
@@ -47,7 +53,14 @@ def contributions(case):
     """{(rollup model, key tuple): {counter: value}} for one case as it stands now."""
     if case.routed_at is None:
         return {}
-    place = (case.district_id, case.street_id, case.community_id or 0, case.grid_id or 0)
+    place = {
+        "district_id": case.district_id,
+        "street_id": case.street_id,
+        "community_id": case.community_id or 0,
+        "grid_id": case.grid_id or 0,
+        "category_id": case.category_id,
+        "channel": case.channel,
+    }
     parts = defaultdict(dict)  # day -> counters
 
     def add(day, counter, value=1):
@@ -72,10 +85,10 @@ def contributions(case):
 
     out = {}
     for day, counters in parts.items():
-        for model, dim in ((CaseDay, case.category_id), (CaseChannelDay, case.channel)):
+        for model in ROLLUPS:
             mine = {k: v for k, v in counters.items() if k in model.COUNTERS}
             if mine:
-                out[(model, (day, *place, dim))] = mine
+                out[(model, (day, *(place[f] for f in model.key_fields()[1:])))] = mine
     return out
 
 
@@ -117,11 +130,11 @@ def _upsert(model, rows, max_params=30000):
     table = connection.ops.quote_name(model._meta.db_table)
     q = connection.ops.quote_name
     counters = [c for c in model.COUNTERS if any(c in r for _, r in rows)]
-    columns = list(model.KEY) + counters
+    columns = list(model.key_fields()) + counters
     update = ", ".join(f"{q(c)} = {table}.{q(c)} + EXCLUDED.{q(c)}" for c in counters)
     # Table and column names come from the model; every value is a parameter.
     head = f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
-    tail = f" ON CONFLICT ({', '.join(q(c) for c in model.KEY)}) DO UPDATE SET {update}"
+    tail = f" ON CONFLICT ({', '.join(q(c) for c in model.key_fields())}) DO UPDATE SET {update}"
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per_statement = max(1, max_params // len(columns))
     with connection.cursor() as cursor:
@@ -155,17 +168,19 @@ class EpochSeconds(models.Func):
         )
 
 
-def _place(dim):
-    return {
-        "k_district": F("district_id"),
-        "k_street": F("street_id"),
-        "k_community": Coalesce("community_id", Value(0), output_field=models.IntegerField()),
-        "k_grid": Coalesce("grid_id", Value(0), output_field=models.IntegerField()),
-        "k_dim": F(dim),
-    }
+def _place(model):
+    out = {}
+    for field in model.PLACE:
+        if field in ("community_id", "grid_id"):  # 0 for "none", never NULL in a key
+            out[f"k_{field}"] = Coalesce(field, Value(0), output_field=models.IntegerField())
+        else:
+            out[f"k_{field}"] = F(field)
+    if model.DIM:
+        out["k_dim"] = F(model.DIM)
+    return out
 
 
-def _parts(model, dim, start):
+def _parts(model, start):
     """Three aggregate querysets over the case table (received / closed / rated), each selecting
     the key columns and every counter of `model` in the same order (0 where not its own)."""
     from grievances.models import Case
@@ -182,7 +197,7 @@ def _parts(model, dim, start):
             name: Cast(counters[name], models.IntegerField()) if name in counters else zero
             for name in model.COUNTERS
         }
-        return qs.values(d=TruncDate(day_field, tzinfo=TZ), **_place(dim)).annotate(**values)
+        return qs.values(d=TruncDate(day_field, tzinfo=TZ), **_place(model)).annotate(**values)
 
     received = select(
         window("created_at"),
@@ -207,12 +222,12 @@ def _parts(model, dim, start):
     by_bucket = (
         window("resolved_at")
         .filter(status__in=DONE)
-        .annotate(secs=secs, bucket=bucket)
+        .annotate(secs=secs, bucket=bucket if "hg0" in model.COUNTERS else Value(0))
         .values(
             "bucket",
             d=TruncDate("resolved_at", tzinfo=TZ),
             k_level=F("resolved_level"),
-            **_place(dim),
+            **_place(model),
         )
         .annotate(n=Cast(Count("id"), models.IntegerField()), seconds=Sum("secs"))
     )
@@ -233,7 +248,7 @@ def _parts(model, dim, start):
             if level
             else "0"
         )
-    keys = ", ".join(KEY_ALIASES)
+    keys = ", ".join(key_aliases(model))
     closed = (
         f"SELECT {keys}, {', '.join(pivot)} FROM ({inner}) AS b GROUP BY {keys}",  # noqa: S608
         inner_params,
@@ -259,10 +274,10 @@ def _recount_sql(model, since):
         start = datetime.combine(since, time.min, tzinfo=TZ)
     q = connection.ops.quote_name
     sqls, params = [], []
-    for sql, p in _parts(model, "category_id" if model is CaseDay else "channel", start):
+    for sql, p in _parts(model, start):
         sqls.append(f"SELECT * FROM ({sql}) AS p{len(sqls)}")  # noqa: S608 (ORM-built)
         params.extend(p)
-    keys = ", ".join(q(k) for k in KEY_ALIASES)
+    keys = ", ".join(q(k) for k in key_aliases(model))
     sums = ", ".join(f"SUM({q(c)})" for c in model.COUNTERS)
     union = " UNION ALL ".join(sqls)
     # Aliases and column names come from the model; every value is a parameter.
@@ -287,8 +302,11 @@ def recount(since=None):
                 day = row[0]
                 if not hasattr(day, "year"):  # SQLite returns text
                     day = date_field.to_python(day)
-                key = (day, *row[1:6])
-                counters = {c: int(v) for c, v in zip(model.COUNTERS, row[6:], strict=True) if v}
+                width = len(model.key_fields())
+                key = (day, *row[1:width])
+                counters = {
+                    c: int(v) for c, v in zip(model.COUNTERS, row[width:], strict=True) if v
+                }
                 out[(model, key)] = counters
     return out
 
@@ -300,10 +318,10 @@ def stored(since=None):
         qs = model.objects.all()
         if since is not None:
             qs = qs.filter(day__gte=since)
-        for row in qs.values(*model.KEY, *model.COUNTERS):
+        for row in qs.values(*model.key_fields(), *model.COUNTERS):
             counters = {c: row[c] for c in model.COUNTERS if row[c]}
             if counters:
-                out[(model, tuple(row[k] for k in model.KEY))] = counters
+                out[(model, tuple(row[k] for k in model.key_fields()))] = counters
     return out
 
 
@@ -331,7 +349,7 @@ def rebuild(since=None):
             qs = qs.filter(day__gte=since)
         qs._raw_delete(qs.db)
         sql, params = _recount_sql(model, since)
-        columns = ", ".join(q(c) for c in (*model.KEY, *model.COUNTERS))
+        columns = ", ".join(q(c) for c in (*model.key_fields(), *model.COUNTERS))
         with connection.cursor() as cursor:
             insert = f"INSERT INTO {q(model._meta.db_table)} ({columns}) {sql}"  # noqa: S608
             cursor.execute(insert, params)
