@@ -42,10 +42,17 @@
         ]
       });
     },
-    funnel: function (d) {
+    funnel: function (d, node) {
+      var slot = Math.max(40, node.clientWidth / d.names.length - 6);
       return base({
         legend: { show: false },
-        xAxis: axis({ type: "category", data: d.names, axisLabel: { color: ink, fontSize: font, interval: 0, rotate: small ? 30 : 0 } }),
+        xAxis: axis({ type: "category", data: d.names,
+          axisLabel: { color: ink, fontSize: font, interval: 0, formatter: function (v) {
+            // Two lines when the labels would touch ("网格" / "办结").
+            if (v.length < 4 || v.length * font * 1.15 < slot - 8) return v;
+            var half = Math.ceil(v.length / 2);
+            return v.slice(0, half) + "\n" + v.slice(half);
+          } } }),
         yAxis: axis({ type: "value", minInterval: 1 }),
         series: [{ type: "bar", data: d.values, barMaxWidth: 48, label: { show: true, position: "top", color: ink, fontSize: font },
           itemStyle: { color: function (p) { return p.dataIndex === 0 ? palette[1] : palette[0]; } } }]
@@ -66,8 +73,8 @@
       return base({
         tooltip: { trigger: "item", confine: true },
         legend: { show: false },
-        series: [{ type: "pie", radius: ["32%", "58%"], center: ["50%", "52%"], data: d,
-          label: { color: ink, fontSize: font, formatter: "{b}\n{d}%", overflow: "none" } }]
+        series: [{ type: "pie", radius: ["32%", "58%"], center: ["55%", "52%"], data: d,
+          label: { color: ink, fontSize: font, formatter: "{b}\n{d}%", width: font * 5, overflow: "break" } }]
       });
     },
     children: function (d) {
@@ -87,7 +94,7 @@
     var key = node.getAttribute("data-chart");
     if (!options[key] || !data[key]) return;
     var chart = echarts.init(node, null, { renderer: "canvas" });
-    chart.setOption(options[key](data[key]));
+    chart.setOption(options[key](data[key], node));
     charts.push(chart);
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
