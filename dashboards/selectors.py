@@ -54,13 +54,16 @@ def home_node(user):
     return scope.level, scope.id_at(scope.level)
 
 
-def breadcrumbs(node, level):
-    """[(level, id, name)] from the district down to `node`."""
+def breadcrumbs(node, level, user):
+    """[(level, id, name, may open)] from the district down to `node`; the user's own node
+    and those below are links, the ones above are plain names."""
+    scope = Scope.of(user)
+    top = 0 if scope.sees_all else LEVELS.index(scope.level)
     out = []
-    for lvl in LEVELS[: LEVELS.index(level)]:
+    for i, lvl in enumerate(LEVELS[: LEVELS.index(level)]):
         parent = getattr(node, lvl)
-        out.append((lvl, parent.pk, parent.name))
-    out.append((level, node.pk, node.name))
+        out.append((lvl, parent.pk, parent.name, i >= top))
+    out.append((level, node.pk, node.name, True))
     return out
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -34,7 +34,7 @@ def _context(request, level, node_id):
     ctx = {
         "node": node,
         "level": level,
-        "crumbs": breadcrumbs(node, level),
+        "crumbs": breadcrumbs(node, level, request.user),
         "form": form,
         "range": kind,
         "start": start,
@@ -112,15 +112,13 @@ def overdue_list(request, level, node_id):
         ).order_by("deadline", "id"),
         25,
     ).get_page(request.GET.get("page"))
-    if not page.object_list and page.number > 1:
-        raise Http404
     return render(
         request,
         "dashboards/overdue.html",
         {
             "node": node,
             "level": level,
-            "crumbs": breadcrumbs(node, level),
+            "crumbs": breadcrumbs(node, level, request.user),
             "page": page,
             "now": timezone.now(),
         },

@@ -91,6 +91,15 @@ def test_community_user_gets_404_for_another_community(client, world, view):
     assert client.get(url(view, tree["district"])).status_code == 404
 
 
+def test_breadcrumbs_link_only_to_pages_the_user_may_open(client, world):
+    tree = world["tree"]
+    login(client, world["staff"]["community"])
+    html = client.get(url("page", tree["communities"][0])).content.decode()
+    assert tree["streets"][0].name in html
+    assert url("page", tree["streets"][0]) not in html
+    assert url("page", tree["district"]) not in html
+
+
 def test_street_sees_its_own_communities_only(client, world):
     tree = world["tree"]
     login(client, world["staff"]["street"])
