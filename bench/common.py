@@ -135,6 +135,53 @@ def free_port(start=8800):
     raise RuntimeError("no free port")
 
 
+def _children(pid):
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu(pid):
+    """User + system CPU seconds a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by the web processes and by the PostgreSQL backends serving them.
+
+    Unlike requests per second, this barely moves when other programs load the machine, so
+    the intake bench reports the ratio of CPU per request beside the throughput ratio."""
+
+    def __init__(self, master_pid, dsn, database):
+        self.master_pid, self.dsn, self.database = master_pid, dsn, database
+
+    def pids(self):
+        import psycopg2
+
+        with psycopg2.connect(self.dsn) as conn, conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            )
+            backends = [pid for (pid,) in cursor.fetchall()]
+        return _children(self.master_pid) + backends
+
+    def read(self):
+        return {pid: _cpu(pid) for pid in self.pids()}
+
+    @staticmethod
+    def used(before, after):
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+GUNICORN_PIDS = []
+
+
 @contextlib.contextmanager
 def gunicorn(env, workers=3):
     port = free_port()
@@ -155,6 +202,7 @@ def gunicorn(env, workers=3):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    GUNICORN_PIDS.append(proc.pid)
     try:
         for _ in range(300):
             try:
@@ -213,7 +261,7 @@ def flush_broker():
 
 
 def wrk(url, lua, duration=10, connections=16, threads=2, env=None):
-    """Run wrk (a second process) and return requests/s and the non-2xx count."""
+    """Run wrk (a second process): requests/s, errors (non-2xx and socket), requests."""
     out = subprocess.run(
         [
             "wrk",
@@ -231,6 +279,7 @@ def wrk(url, lua, duration=10, connections=16, threads=2, env=None):
         env={**os.environ, **(env or {})},
     ).stdout
     rps = float(next(line.split()[1] for line in out.splitlines() if "Requests/sec" in line))
+    requests = int(next(line.split()[0] for line in out.splitlines() if "requests in" in line))
     errors = 0
     for line in out.splitlines():
         if "Non-2xx or 3xx responses" in line:
@@ -242,7 +291,7 @@ def wrk(url, lua, duration=10, connections=16, threads=2, env=None):
             "wrk:",
             *(line.strip() for line in out.splitlines() if "errors" in line or "Non-2xx" in line),
         )
-    return rps, errors, out
+    return rps, errors, requests
 
 
 def percentile(values, p):

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import psycopg2
 from common import (
+    GUNICORN_PIDS,
     PG,
+    CpuMeter,
     Worker,
     bench_env,
     drop_database,
@@ -186,18 +188,29 @@ def main():
             found = targets(base, seeded, tmp)
             for url, lua in found.values():  # warm up: imports, templates, connections
                 wrk(url, lua, 2, connections=args.connections)
+            meter = CpuMeter(GUNICORN_PIDS[-1], f"{PG}/postgres", DB)
             rounds = {name: [] for name in found}
+            cpu_ms = {name: [] for name in found}  # web + database CPU per request
             errors = dict.fromkeys(found, 0)
             for r in range(args.rounds):
                 for name, (url, lua) in found.items():
-                    rps, errs, _ = wrk(url, lua, args.seconds, connections=args.connections)
+                    before = meter.read()
+                    rps, errs, n = wrk(url, lua, args.seconds, connections=args.connections)
+                    cpu_ms[name].append(meter.used(before, meter.read()) / max(n, 1) * 1000)
                     rounds[name].append(rps)
                     errors[name] += errs
-                line = ", ".join(f"{n} {v[-1]:.0f}/s" for n, v in rounds.items())
+                line = ", ".join(
+                    f"{n} {v[-1]:.0f}/s {cpu_ms[n][-1]:.2f} ms CPU" for n, v in rounds.items()
+                )
                 log(f"round {r + 1} (worker stopped): {line}")
             ratios = {
                 name: [v / b for v, b in zip(values, rounds["baseline"], strict=True)]
                 for name, values in rounds.items()
+                if name != "baseline"
+            }
+            cpu_ratios = {
+                name: [b / v for v, b in zip(values, cpu_ms["baseline"], strict=True)]
+                for name, values in cpu_ms.items()
                 if name != "baseline"
             }
             for name, values in ratios.items():
@@ -205,6 +218,11 @@ def main():
                     f"{name}: median ratio {median(values):.1%} of the one-INSERT baseline "
                     f"(rounds {', '.join(f'{v:.0%}' for v in values)}), {errors[name]} errors "
                     "(target >= 40 %)"
+                )
+                log(
+                    f"{name}: CPU per request (web + PostgreSQL) median "
+                    f"{median(cpu_ms[name]):.2f} ms against {median(cpu_ms['baseline']):.2f} ms "
+                    f"for the baseline: a CPU-bound ratio of {median(cpu_ratios[name]):.1%}"
                 )
 
             worker.start()
@@ -236,6 +254,8 @@ def main():
                 "baseline_rps": [round(v, 1) for v in rounds.get("baseline", [])],
                 "rps": {n: [round(v, 1) for v in vs] for n, vs in rounds.items()},
                 "median_ratio": {n: round(median(v), 3) for n, v in ratios.items()},
+                "cpu_ms_per_request": {n: round(median(v), 3) for n, v in cpu_ms.items()},
+                "median_cpu_ratio": {n: round(median(v), 3) for n, v in cpu_ratios.items()},
                 "errors": errors,
                 "target_ratio_ge_40pct": {n: median(v) >= 0.40 for n, v in ratios.items()},
                 "system": system,
