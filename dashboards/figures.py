@@ -298,24 +298,12 @@ class Overdue:
         )
 
     @cached_property
-    def count(self):
-        return self.cases.count()
-
-    @cached_property
-    def by_level(self):
+    def _groups(self):
+        """One scan of the overdue cases, grouped by who holds them and where (a few hundred
+        groups at most); the count, the levels and the holders are all read from it."""
         from django.db.models import Count
 
-        from grievances.models import Level
-
-        counts = dict(self.cases.order_by().values_list("level").annotate(n=Count("id")))
-        return [{"level": str(label), "count": counts.get(v, 0)} for v, label in Level.choices]
-
-    @cached_property
-    def holders(self):
-        """Who holds them: the assignee, or the level's office when nobody has taken it yet."""
-        from django.db.models import Count
-
-        rows = (
+        return list(
             self.cases.order_by()
             .values(
                 "level",
@@ -327,10 +315,26 @@ class Overdue:
                 "street__name",
             )
             .annotate(n=Count("id"))
-            .order_by("-n", "level")[:OVERDUE_SHOWN]
         )
+
+    @cached_property
+    def count(self):
+        return sum(r["n"] for r in self._groups)
+
+    @cached_property
+    def by_level(self):
+        from grievances.models import Level
+
+        counts = {}
+        for r in self._groups:
+            counts[r["level"]] = counts.get(r["level"], 0) + r["n"]
+        return [{"level": str(label), "count": counts.get(v, 0)} for v, label in Level.choices]
+
+    @cached_property
+    def holders(self):
+        """Who holds them: the assignee, or the level's office when nobody has taken it yet."""
         out = []
-        for r in rows:
+        for r in self._groups:
             person = (r["assignee__last_name"] or "") + (r["assignee__first_name"] or "")
             place = {
                 "grid": r["grid__name"],
@@ -345,7 +349,8 @@ class Overdue:
                     "count": r["n"],
                 }
             )
-        return out
+        out.sort(key=lambda h: (-h["count"], h["level"], str(h["place"]), str(h["holder"])))
+        return out[:OVERDUE_SHOWN]
 
     def oldest(self, limit=OVERDUE_SHOWN):
         return list(

@@ -45,8 +45,8 @@ def test_district_page_shows_the_figures_with_pinned_queries(
     client, world, django_assert_num_queries
 ):
     login(client, world["staff"]["district"])
-    # session, user, node, 3 × names, 7 × rollup figures, 3 × overdue now (count, levels, who)
-    with django_assert_num_queries(14):
+    # session, user, node, 3 × names, 5 × rollup figures, 1 × overdue now (grouped by holder)
+    with django_assert_num_queries(12):
         response = client.get(url("page", world["tree"]["district"]), MARCH)
     assert response.status_code == 200
     html = response.content.decode()
@@ -59,7 +59,7 @@ def test_district_page_shows_the_figures_with_pinned_queries(
 
 def test_community_page_queries_are_pinned_too(client, world, django_assert_num_queries):
     login(client, world["staff"]["community"])
-    with django_assert_num_queries(13):  # one name query fewer: no communities to rank
+    with django_assert_num_queries(11):  # one name query fewer: no communities to rank
         response = client.get(url("page", world["tree"]["communities"][0]), MARCH)
     assert response.status_code == 200
 
