@@ -1,6 +1,7 @@
 """A fixed-window rate limit on Django's cache (shared Redis in production, so it holds across
 web processes). Used by the resident intake form: N submissions per IP and per phone."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -8,6 +9,10 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+BACKOFF_SECONDS = 5.0  # after a cache failure, skip the counters (and their timeouts) this long
+
+log = logging.getLogger(__name__)
+_down_until = 0.0
 
 
 def parse_rate(rate):
@@ -47,7 +52,8 @@ def hit(*checks):
 
     Fixed windows: at most 2 × N can slip through across a window edge, which is fine for
     stopping floods. On Redis all counters cost one round trip (INCR + EXPIRE NX, pipelined);
-    other caches use add() + incr().
+    other caches use add() + incr(). If the cache is unreachable, nothing is limited (see
+    `_mark_down`): a saved case matters more than a flood guard.
     """
     cache, now = caches["default"], time.time()
     counters = []
@@ -56,17 +62,33 @@ def hit(*checks):
             limit, period = parse_rate(rate)
             key = f"rl:{scope}:{ident}:{int(now // period)}"
             counters.append((cache.make_and_validate_key(key), key, limit, period + 5))
-    if not counters:
+    if not counters or time.monotonic() < _down_until:
         return True
+    try:
+        counts = _count(cache, counters)
+    except Exception as exc:  # noqa: BLE001 - a flood guard must not turn an outage into errors
+        _mark_down(exc)
+        return True
+    return all(n <= c[2] for n, c in zip(counts, counters, strict=True))
+
+
+def _mark_down(exc):
+    """Redis is down (the broker outage the sweeper covers): let residents through unlimited
+    for a few seconds rather than fail their submissions or wait on a timeout each time."""
+    global _down_until
+    _down_until = time.monotonic() + BACKOFF_SECONDS
+    log.warning("rate-limit counters unavailable, not limiting for %ss: %s", BACKOFF_SECONDS, exc)
+
+
+def _count(cache, counters):
     if isinstance(cache, RedisCache):
         pipe = _redis_client(cache).pipeline(transaction=False)
         for full_key, _key, _limit, ttl in counters:
             pipe.incr(full_key)
             pipe.expire(full_key, ttl, nx=True)
-        counts = pipe.execute()[::2]
-    else:
-        counts = []
-        for _full_key, key, _limit, ttl in counters:
-            cache.add(key, 0, timeout=ttl)
-            counts.append(cache.incr(key))
-    return all(n <= c[2] for n, c in zip(counts, counters, strict=True))
+        return pipe.execute()[::2]
+    counts = []
+    for _full_key, key, _limit, ttl in counters:
+        cache.add(key, 0, timeout=ttl)
+        counts.append(cache.incr(key))
+    return counts

@@ -3,6 +3,7 @@
 import io
 import math
 import re
+import time
 
 import pytest
 from django.core.cache import cache
@@ -337,6 +338,29 @@ def test_behind_a_proxy_the_limit_is_per_resident_not_per_proxy(
         NEW, form_data(category, community), HTTP_X_FORWARDED_FOR="9.9.9.9, 1.2.3.4", **proxy
     )
     assert forged.status_code == 429
+
+
+def test_submissions_succeed_quickly_when_the_rate_limit_store_is_down(
+    client, category, community, settings, monkeypatch
+):
+    """The broker's Redis also holds the counters: when it is down, residents still file cases
+    (unlimited for a while), quickly, rather than get an error page."""
+    from grievances import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_down_until", 0.0)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+    settings.INTAKE_RATE_PER_IP = "1/h"
+    started = time.monotonic()
+    codes = [client.post(NEW, form_data(category, community)).status_code for _ in range(5)]
+    assert codes == [302] * 5
+    assert Case.objects.count() == 5
+    assert time.monotonic() - started < 3
 
 
 def test_parse_rate():
