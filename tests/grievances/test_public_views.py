@@ -244,6 +244,32 @@ def test_more_than_three_photos_are_refused(client, category, community):
     assert_rejected(client.post(NEW, data), "photos", "最多只能上传 3 张")
 
 
+def test_stored_photos_carry_no_location_and_are_upright(client, category, community):
+    """A phone photo's EXIF says where it was taken (often at home): it is never stored."""
+    exif = Image.Exif()
+    exif[0x0110] = "Resident's Phone"  # model
+    exif[0x0112] = 6  # orientation: rotate 90° to view
+    exif.get_ifd(0x8825)[2] = (39.0, 54.0, 27.0)  # GPS latitude
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("IMG_0001.jpg", buf.getvalue(), content_type="image/jpeg")
+
+    assert client.post(NEW, form_data(category, community, photos=upload)).status_code == 302
+    stored = Case.objects.get().photos.get().image
+    with Image.open(stored.path) as image:
+        assert not image.getexif()
+        assert "exif" not in image.info
+        assert image.size == (30, 40)  # turned upright before the tag was dropped
+    assert "IMG_0001" not in stored.name
+
+
+def test_huge_photos_are_scaled_down(client, category, community):
+    data = form_data(category, community, photos=image_file(size=(6000, 3000)))
+    assert client.post(NEW, data).status_code == 302
+    with Image.open(Case.objects.get().photos.get().image.path) as image:
+        assert image.size == (2560, 1280)
+
+
 def test_webp_photo_is_accepted(client, category, community):
     data = form_data(category, community, photos=image_file("p.webp", "WEBP"))
     assert client.post(NEW, data).status_code == 302
