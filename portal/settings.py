@@ -238,6 +238,23 @@ LOGGING = {
 # Portal-specific knobs.
 # Notifications to residents and staff: "console" logs them; an SMS gateway plugs in here.
 NOTIFY_BACKEND = env.get("NOTIFY_BACKEND", "grievances.notify.LogBackend")
+SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_SECRET = env.get("SMS_GATEWAY_SECRET", "")
+SMS_SIGN_NAME = env.get("SMS_SIGN_NAME", "社区服务")
+# Residents who leave an e-mail address hear by mail: SMTP when EMAIL_HOST is set, else the log.
+EMAIL_HOST = env.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # Resident intake form: submissions per IP and per phone per hour (raised only for benchmarks).
 INTAKE_RATE_PER_IP = env.get("INTAKE_RATE_PER_IP", "20/h")
 INTAKE_RATE_PER_PHONE = env.get("INTAKE_RATE_PER_PHONE", "5/h")
