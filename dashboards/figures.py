@@ -313,6 +313,7 @@ class Overdue:
                 "grid__name",
                 "community__name",
                 "street__name",
+                "district__name",
             )
             .annotate(n=Count("id"))
         )
@@ -340,7 +341,7 @@ class Overdue:
                 "grid": r["grid__name"],
                 "community": r["community__name"],
                 "street": r["street__name"],
-            }.get(r["level"]) or _("district")
+            }.get(r["level"]) or r["district__name"]
             out.append(
                 {
                     "holder": person or r["assignee__username"] or _("(not yet taken)"),

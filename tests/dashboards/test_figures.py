@@ -141,6 +141,17 @@ def test_overdue_now_counts_which_and_who(world):
     assert other.count == 0
 
 
+def test_overdue_at_district_level_is_held_by_the_district_by_name(world):
+    from grievances.models import Case, Level
+
+    tree, case = world["tree"], world["cases"][5]
+    Case.objects.filter(pk=case.pk).update(level=Level.DISTRICT, assignee=None)
+    f = NodeFilter("district", tree["district"].pk, *MARCH)
+    (holder,) = Overdue(f, timezone.now()).holders
+    assert holder["place"] == tree["district"].name
+    assert holder["holder"] == "（尚未受理）"
+
+
 def test_empty_node_has_no_rates_rather_than_zero(two_streets):
     s = Figures(NodeFilter("street", two_streets["streets"][0].pk, *MARCH)).summary
     assert s["received"] == 0
