@@ -87,7 +87,9 @@ class Case(models.Model):
         "grid": "grid_id",
     }
 
-    code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    # Unique by a constraint, not unique=True: PostgreSQL then keeps one index, without the
+    # extra LIKE-pattern one that no lookup here uses (every intake INSERT pays per index).
+    code = models.CharField(_("tracking code"), max_length=16)
     category = models.ForeignKey(
         "grievances.Category", models.PROTECT, related_name="cases", verbose_name=_("category")
     )
@@ -106,11 +108,17 @@ class Case(models.Model):
     )
     # A photo the reporter's Open311 client published somewhere (GeoReport v2 media_url).
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    # No single-column indexes on the places: the (place, status) indexes below lead with them,
+    # and a district's cases are all its cases (dashboards read rollups, not this table).
     district = models.ForeignKey(
-        "portal.District", models.PROTECT, related_name="+", verbose_name=_("district")
+        "portal.District",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+        db_index=False,
     )
     street = models.ForeignKey(
-        "portal.Street", models.PROTECT, related_name="+", verbose_name=_("street")
+        "portal.Street", models.PROTECT, related_name="+", verbose_name=_("street"), db_index=False
     )
     community = models.ForeignKey(
         "portal.Community",
@@ -119,6 +127,7 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("community"),
+        db_index=False,
     )
     grid = models.ForeignKey(
         "portal.Grid",
@@ -127,6 +136,7 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("grid"),
+        db_index=False,
     )
 
     # Who reported it (personal data: masked wherever it is not needed).
@@ -153,6 +163,7 @@ class Case(models.Model):
         blank=True,
         related_name="assigned_cases",
         verbose_name=_("assignee"),
+        db_index=False,  # case_assignee_status leads with it
     )
     deadline = models.DateTimeField(_("time limit at this level"), null=True, blank=True)
     accept_deadline = models.DateTimeField(_("accept by"), null=True, blank=True)
@@ -200,6 +211,7 @@ class Case(models.Model):
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="case_code_unique"),
             models.CheckConstraint(
                 condition=Q(rating="") | Q(status__in=DONE_STATUSES) | Q(reopened=True),
                 name="case_rated_only_when_done",
