@@ -5,11 +5,15 @@ Reads never touch the reporter's personal data: the case queryset below does not
 those columns.
 """
 
+import hashlib
+import json
+import logging
 import math
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import OuterRef, Subquery
@@ -33,9 +37,12 @@ MAX_DISTANCE_KM = 30  # a point farther than this from every community is outsid
 KM_PER_DEGREE = 111.2  # of latitude; longitude is scaled by cos(latitude)
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
-# Changes to services reach clients on the next deploy or within the cache TTL; the discovery
-# changeset says "refresh your cached service list" from that moment on.
+# The discovery changeset lives in the shared cache under CHANGESET_KEY (see `changeset`);
+# without a cache, this process's start time stands in for it.
 STARTED_AT = datetime.fromtimestamp(int(time.time()), UTC)
+CHANGESET_KEY = "open311:changeset"
+
+log = logging.getLogger(__name__)
 
 _categories = TTLCache(30.0)
 _communities = TTLCache(60.0)
@@ -52,8 +59,8 @@ class Open311Error(Exception):
 
 
 def clear_caches():
-    for cache in (_categories, _communities, _districts):
-        cache.clear()
+    for local in (_categories, _communities, _districts):
+        local.clear()
 
 
 def w3(dt):
@@ -104,6 +111,43 @@ def jurisdiction(code):
     return districts[code]
 
 
+def _services_digest():
+    """A fingerprint of what GET services and every service definition show."""
+    rows = sorted(
+        (
+            c.code,
+            c.name,
+            c.name_en,
+            c.description,
+            c.keywords,
+            c.questions,
+            c.order,
+            c.wall,
+            c.department.name if c.department_id else "",
+        )
+        for c in active_categories().values()
+    )
+    text = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def changeset():
+    """The discovery changeset: when the service list or a service definition last changed, so
+    that clients know to refresh what they cached. Kept in the shared cache, so every web
+    process answers the same time, and it only ever moves forward."""
+    digest = _services_digest()
+    try:
+        stored = cache.get(CHANGESET_KEY)
+        if stored is None or stored[0] != digest:
+            now = timezone.now().replace(microsecond=0)
+            stored = (digest, max(now, stored[1] + timedelta(seconds=1)) if stored else now)
+            cache.set(CHANGESET_KEY, stored, timeout=None)
+    except Exception as exc:  # noqa: BLE001 - no cache: this process's start still says "refresh"
+        log.warning("open311 changeset unavailable: %s", exc)
+        return w3(STARTED_AT)
+    return w3(stored[1])
+
+
 # Services -------------------------------------------------------------------------------------
 
 
@@ -126,6 +170,17 @@ def questions(category):
     return [q for q in category.questions or [] if isinstance(q, dict) and q.get("code")]
 
 
+def _order(value, default):
+    """The spec's order is a positive integer; anything else the admin typed keeps its place."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
 def service_definition(category):
     attributes = []
     for order, q in enumerate(questions(category), 1):
@@ -136,7 +191,7 @@ def service_definition(category):
                 "datatype": q.get("datatype") if q.get("datatype") in DATATYPES else "string",
                 "required": bool(q.get("required", False)),
                 "datatype_description": q.get("datatype_description") or None,
-                "order": q.get("order", order),
+                "order": _order(q.get("order"), order),
                 "description": q.get("description") or q.get("label") or str(q["code"]),
                 "values": [
                     {"key": v.get("key"), "name": v.get("name")}
@@ -224,7 +279,7 @@ def service_request(case):
         else case.resolution,
         "service_name": case.category.display_name,
         "service_code": case.category.code,
-        "description": case.description,
+        "description": case.description or None,
         "agency_responsible": _agency(case),
         "service_notice": service_notice(case.category),
         "requested_datetime": w3(case.created_at),
@@ -382,6 +437,8 @@ def _answer(q, values):
 def _attributes(data, category):
     answers = {}
     for q in questions(category):
+        if not q.get("variable", True):
+            continue  # information shown to the user, not a question: nothing to answer
         code = str(q["code"])
         value = _answer(
             q, data.getlist(f"attribute[{code}]") + data.getlist(f"attribute[{code}][]")
@@ -425,11 +482,9 @@ def parse_request(data, district_id):
     if not code:
         raise Open311Error(400, _("service_code is required."))
     category = active_categories().get(code)
-    if category is None:
-        raise Open311Error(400, _("service_code %(code)s is not a service.") % {"code": code})
-    description = data.get("description", "").strip()
-    if not description:
-        raise Open311Error(400, _("description is required."))
+    if category is None:  # the spec: a service_code that was not found is a 404
+        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
+    description = data.get("description", "").strip()  # optional in the spec
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(
             400,
@@ -454,10 +509,10 @@ def parse_request(data, district_id):
 
 
 def created(case, account_id):
+    # A realtime service: the id itself, and no token (the spec returns one or the other).
     return [
         {
             "service_request_id": case.code,
-            "token": case.code,
             "service_notice": service_notice(case.category),
             "account_id": account_id or None,
         }

@@ -27,8 +27,10 @@ MAX_SPAN = timedelta(days=90)  # the spec's default (and largest) date span
 
 
 def endpoint(*methods):
-    """CSRF-exempt (clients post with an api_key, not a session), method-checked, and any
-    Open311Error rendered in the spec's error format."""
+    """CSRF-exempt (clients post with an api_key, not a session), method-checked (HEAD wherever
+    GET is), and any Open311Error rendered in the spec's error format."""
+    if "GET" in methods:
+        methods = (*methods, "HEAD")
 
     def decorate(view):
         @csrf_exempt
@@ -58,7 +60,7 @@ def _endpoint_url(request):
 
 @endpoint("GET")
 def discovery(request, fmt):
-    changeset = s.w3(s.STARTED_AT)
+    changeset = s.changeset()
     data = {
         "changeset": changeset,
         "contact": _("The district's community service portal office."),
@@ -119,6 +121,7 @@ def token(request, fmt, code):
     )
 
 
+@csrf_exempt  # a POST to an unknown format gets the error body too, not the CSRF page
 def not_found(request, rest):
     fmt = "xml" if rest.endswith(".xml") else "json"
     return renderers.errors(fmt, 404, _("There is no Open311 resource at this address."))
@@ -156,7 +159,7 @@ def _search(cases, params, district_id):
     codes = _comma(params.get("service_code"))
     if codes:
         cases = cases.filter(category__code__in=codes)
-    statuses = set(_comma(params.get("status")))
+    statuses = {status.lower() for status in _comma(params.get("status"))}
     if statuses - {"open", "closed"}:
         raise s.Open311Error(400, _("status must be open or closed."))
     if statuses == {"open"}:

@@ -1,13 +1,15 @@
 """Open311 GeoReport v2, as the spec (wiki.open311.org/GeoReport_v2) names every field."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from grievances import services
@@ -77,9 +79,11 @@ QUESTIONS = [
 def fresh_caches():
     keys.clear()
     o311.clear_caches()
+    cache.delete(o311.CHANGESET_KEY)
     yield
     keys.clear()
     o311.clear_caches()
+    cache.delete(o311.CHANGESET_KEY)
 
 
 @pytest.fixture
@@ -158,6 +162,8 @@ def test_discovery_names_the_v2_endpoint_in_json_and_xml(client, db):
     assert endpoint["url"] == "http://testserver/open311/v2"
     assert endpoint["formats"] == ["text/xml", "application/json"]
     assert endpoint["type"] == "production"
+    assert endpoint["changeset"] == data["changeset"]
+    assert datetime.fromisoformat(data["changeset"]).tzinfo is not None
 
     root = xml(client.get("/open311/discovery.xml"))
     assert root.tag == "discovery"
@@ -168,6 +174,51 @@ def test_discovery_names_the_v2_endpoint_in_json_and_xml(client, db):
         "text/xml",
         "application/json",
     ]
+
+
+def changeset(client):
+    return as_json(client.get("/open311/discovery.json"))["changeset"]
+
+
+def test_discovery_changeset_holds_until_a_service_changes_then_moves_forward(client, light):
+    first = changeset(client)
+    assert changeset(client) == first
+    assert xml(client.get("/open311/discovery.xml")).findtext("changeset") == first
+
+    light.questions = [*QUESTIONS, {"code": "photo_ok", "label": "可以拍照吗"}]
+    light.save()
+    o311.clear_caches()  # what the 30-second cache does on its own
+    second = changeset(client)
+    assert second > first
+    assert changeset(client) == second
+
+    light.is_active = False  # a service that disappears is a change too
+    light.save()
+    o311.clear_caches()
+    assert changeset(client) > second
+
+
+def test_every_web_process_reports_the_same_changeset(client, light):
+    first = changeset(client)
+    o311.clear_caches()  # another process: its own per-process caches, the shared one
+    assert changeset(client) == first
+
+
+def test_discovery_still_answers_when_the_shared_cache_is_down(client, light):
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    with override_settings(CACHES={"default": down}):
+        response = client.get("/open311/discovery.json")
+    assert response.status_code == 200
+    assert as_json(response)["changeset"] == o311.w3(o311.STARTED_AT)
+
+
+@pytest.mark.parametrize("path", ["/open311/discovery.json", f"{V2}/services.xml"])
+def test_head_is_answered_wherever_get_is(client, light, path):
+    assert client.head(path).status_code == 200
 
 
 def test_services_list_one_service_per_active_category(client, light, noise):
@@ -223,6 +274,19 @@ def test_service_definition_lists_the_category_questions(client, light):
     ]
 
 
+def test_attribute_order_is_always_a_positive_integer(client, db):
+    CategoryFactory(
+        code="odd-order",
+        questions=[
+            {"code": "a", "order": "first"},
+            {"code": "b", "order": 0},
+            {"code": "c", "order": "7"},
+        ],
+    )
+    data = as_json(client.get(f"{V2}/services/odd-order.json"))
+    assert [a["order"] for a in data["attributes"]] == [1, 2, 7]
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_unknown_service_definition_is_404_in_the_error_format(client, db, fmt):
     response = client.get(f"{V2}/services/nope.{fmt}")
@@ -258,6 +322,13 @@ def test_unknown_open311_path_answers_404_in_the_error_format(client, db):
     assert_errors(response, "xml", 404)
 
 
+def test_post_in_an_unknown_format_gets_the_error_body_not_the_csrf_page(db, api_key):
+    client = Client(enforce_csrf_checks=True)  # a 311 client has no session and no CSRF token
+    response = client.post(f"{V2}/requests.csv", {"api_key": api_key, "service_code": "x"})
+    assert response.status_code == 404
+    assert_errors(response, "json", 404)
+
+
 # POST requests --------------------------------------------------------------------------------
 
 
@@ -278,7 +349,8 @@ def test_post_creates_an_open311_case_at_the_nearest_community(client, place, li
     )
     assert response.status_code == 201
     (body,) = as_json(response)
-    assert list(body) == ["service_request_id", "token", "service_notice", "account_id"]
+    # A realtime service returns the id and no token: the spec allows one or the other.
+    assert list(body) == ["service_request_id", "service_notice", "account_id"]
     assert body["account_id"] == "acct-7"
     case = Case.objects.get(code=body["service_request_id"])
     assert case.channel == Channel.OPEN311
@@ -302,7 +374,7 @@ def test_post_answers_in_xml(client, place, light, api_key):
     root = xml(response)
     assert root.tag == "service_requests"
     (request,) = root.findall("request")
-    assert children(request) == ["service_request_id", "token", "service_notice", "account_id"]
+    assert children(request) == ["service_request_id", "service_notice", "account_id"]
     assert Case.objects.filter(code=request.findtext("service_request_id")).exists()
 
 
@@ -362,7 +434,6 @@ def _without(data, *names):
 
 BAD_POSTS = {
     "no service_code": lambda d: _without(d, "service_code"),
-    "unknown service_code": lambda d: d | {"service_code": "nope"},
     "no location": lambda d: _without(d, "lat", "long"),
     "lat only": lambda d: _without(d, "long"),
     "lat out of range": lambda d: d | {"lat": "91"},
@@ -373,7 +444,6 @@ BAD_POSTS = {
     "required attribute missing": lambda d: _without(d, "attribute[floor]"),
     "number attribute not a number": lambda d: d | {"attribute[floor]": "three"},
     "value not in the list": lambda d: d | {"attribute[kind]": "candle"},
-    "empty description": lambda d: d | {"description": "  "},
     "5,000-character description": lambda d: d | {"description": "长" * 5000},
     "bad email": lambda d: d | {"email": "not-an-email"},
     "e-mail longer than the column": lambda d: d | {"email": "a" * 64 + "@" + "b" * 250 + ".cn"},
@@ -392,6 +462,33 @@ def test_bad_post_is_400_with_the_error_body_and_saves_nothing(
     assert response.status_code == 400, response.content
     assert_errors(response, fmt, 400)
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_post_with_an_unknown_service_code_is_404(client, place, light, api_key, fmt):
+    response = post(client, fmt, **valid(api_key, light, service_code="nope"))
+    assert response.status_code == 404
+    assert_errors(response, fmt, 404)
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("description", [None, "", "  "])
+def test_description_is_optional(client, place, light, api_key, description):
+    data = valid(api_key, light, description=description)
+    if description is None:
+        del data["description"]
+    response = post(client, **data)
+    assert response.status_code == 201, response.content
+    code = as_json(response)[0]["service_request_id"]
+    assert as_json(client.get(f"{V2}/requests/{code}.json"))[0]["description"] is None
+
+
+def test_an_attribute_that_is_not_variable_is_not_asked_for(client, place, api_key):
+    notice = {"code": "notice", "variable": False, "required": True, "description": "请注意安全"}
+    category = CategoryFactory(code="with-notice", questions=[notice])
+    response = post(client, **valid(api_key, category))
+    assert response.status_code == 201, response.content
+    assert Case.objects.get().attributes == {}
 
 
 def test_4000_characters_is_the_longest_description(client, place, light, api_key):
@@ -533,6 +630,7 @@ def test_get_requests_by_service_code(client, cases):
 
 def test_get_requests_by_status(client, cases):
     assert listed(client, "?status=open") == [cases["open"].code]
+    assert listed(client, "?status=OPEN") == [cases["open"].code]
     assert listed(client, "?status=closed") == [cases["closed"].code]
     assert len(listed(client, "?status=open,closed")) == 2
 
