@@ -219,6 +219,7 @@ def _create(request, fmt):
         case = case_submit(channel=Channel.OPEN311, **arguments)
     except ValidationError as error:
         raise s.Open311Error(400, *error.messages) from None
+    # 200, not 201: reference clients (GeoReporter) take any other status as a failed POST.
     return renderers.render(
-        s.created(case, data.get("account_id", "").strip()), fmt, "service_requests", status=201
+        s.created(case, data.get("account_id", "").strip()), fmt, "service_requests"
     )
