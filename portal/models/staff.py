@@ -109,6 +109,14 @@ class User(AbstractUser):
             ),
         ]
 
+    def get_full_name(self):
+        """Chinese order, no space: 赵磊 (surname 赵, given name 磊)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
+    def get_short_name(self):
+        # The admin greets with this: 欢迎，赵磊 rather than a bare given name.
+        return self.get_full_name() or self.get_username()
+
     def clean(self):
         super().clean()
         if not self.role:

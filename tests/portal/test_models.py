@@ -34,3 +34,10 @@ def test_model_validation_explains_a_misplaced_role_in_chinese(db):
     with pytest.raises(ValidationError) as err:
         user.clean()
     assert "街道" in str(err.value)
+
+
+def test_staff_names_read_in_chinese_order(db):
+    user = User(username="g1", last_name="赵", first_name="磊")
+    assert user.get_full_name() == "赵磊"
+    assert user.get_short_name() == "赵磊"
+    assert User(username="nobody").get_short_name() == "nobody"

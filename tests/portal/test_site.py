@@ -59,3 +59,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_staff_find_their_queue_dashboard_and_language_switch_everywhere(client, staff):
+    client.force_login(staff["community"])
+    for url in ("/dashboard/", "/admin/"):
+        page = client.get(url, follow=True).content.decode()
+        assert "我的待办" in page and "数据看板" in page, url
+        assert 'name="language"' in page, url  # the admin too can switch to English
+
+
+def test_residents_see_no_staff_links(client, db):
+    page = client.get("/").content.decode()
+    assert 'class="staffnav"' not in page and "我的待办" not in page
