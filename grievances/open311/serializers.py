@@ -100,8 +100,11 @@ def _community_points():
 
 
 def jurisdiction(code):
-    """The district id a `jurisdiction_id` names (None when not given); unknown → 404."""
-    if not code:
+    """The district id a `jurisdiction_id` names (None when not given); unknown → 404.
+
+    Some clients (GeoReporter among them) send the literal `null` when none is configured: that
+    is "not given", since this endpoint serves one jurisdiction and the spec then needs none."""
+    if not code or code.strip().lower() in ("null", "none", "undefined"):
         return None
     districts = _districts.get_or_load(
         "all", lambda: dict(District.objects.values_list("code", "id"))

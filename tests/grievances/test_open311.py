@@ -314,6 +314,8 @@ def test_unknown_jurisdiction_is_404_and_the_district_code_is_accepted(client, p
     assert_errors(response, "xml", 404)
     response = client.get(f"{V2}/services.json?jurisdiction_id={district.code}")
     assert response.status_code == 200
+    # GeoReporter sends the word "null" when no jurisdiction is configured: not given.
+    assert client.get(f"{V2}/services.json?jurisdiction_id=null").status_code == 200
 
 
 def test_unknown_open311_path_answers_404_in_the_error_format(client, db):
