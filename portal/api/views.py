@@ -1,5 +1,6 @@
 from rest_framework import viewsets
 
+from portal.api.filters import CommunityFilterSet, GridFilterSet, StreetFilterSet
 from portal.api.serializers import CommunitySerializer, GridSerializer, StreetSerializer
 from portal.models import Community, Grid, Street
 
@@ -14,16 +15,16 @@ class ScopedViewSetMixin:
 class StreetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Street.objects.all()
     serializer_class = StreetSerializer
-    filterset_fields = ["district", "code"]
+    filterset_class = StreetFilterSet
 
 
 class CommunityViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Community.objects.all()
     serializer_class = CommunitySerializer
-    filterset_fields = ["street", "kind", "code"]
+    filterset_class = CommunityFilterSet
 
 
 class GridViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Grid.objects.all()
     serializer_class = GridSerializer
-    filterset_fields = ["community", "street", "kind"]
+    filterset_class = GridFilterSet

@@ -1,0 +1,745 @@
+"""Cross-node access audit: every URL of the project, requested by every kind of account, with
+the ids, codes and filter parameters of another node's data.
+
+The rule (DOMAIN.md, portal/scoping.py): a staff account sees its own node and what lies below
+it; a district department sees the cases it was summoned to; residents see one case by its
+tracking code; the reporter's name, phone and e-mail appear in full only to the case's handler.
+
+The URLs are found, not listed by hand: `test_every_url_pattern_is_audited` fails when a URL
+pattern (or an admin registration) exists that the probes below do not request, so a new page
+is audited the day it is added.
+"""
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import TestCase
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+
+from grievances import services
+from grievances.models import ApiKey, Case, CaseEvent, Category, Level, Summons
+from grievances.staff_views import ACTIONS
+from portal.models import Community, Compound, Department, District, Grid, Street, User
+from tests.factories import CompoundFactory, DepartmentFactory, make_staff
+from tests.grievances.factories import CategoryFactory, submit
+
+ACTORS = ["anonymous", "resident", "grid_a1", "community_a1", "street_a", "district", "dept_a"]
+STAFF_ACTORS = ACTORS[2:]
+
+# What each account may see (written out here, not computed by the code under test).
+CASES_SEEN = {
+    "anonymous": set(),
+    "resident": set(),
+    "grid_a1": {"a1"},
+    "community_a1": {"a1"},
+    "street_a": {"a1", "a2"},
+    "district": {"a1", "a2", "b1"},
+    "dept_a": {"a2"},  # summoned to a2 only
+}
+# Nodes an account may open (its own node and below); their ancestors' names may be shown.
+NODES_OPEN = {
+    "anonymous": set(),
+    "resident": set(),
+    "grid_a1": {"grid_a1"},
+    "community_a1": {"community_a1", "grid_a1"},
+    "street_a": {"street_a", "community_a1", "community_a2", "grid_a1", "grid_a2"},
+    "district": {
+        "district",
+        "street_a",
+        "street_b",
+        "community_a1",
+        "community_a2",
+        "community_b1",
+        "community_b2",
+        "grid_a1",
+        "grid_a2",
+        "grid_b1",
+        "grid_b2",
+    },
+    "dept_a": set(),  # no dashboards
+}
+ANCESTORS = {
+    "grid_a1": {"district", "street_a", "community_a1"},
+    "community_a1": {"district", "street_a"},
+    "street_a": {"district"},
+    "district": set(),
+    # A department sits at the district: the hierarchy's names are all inside its scope.
+    "dept_a": NODES_OPEN["district"],
+    "anonymous": set(),
+    "resident": set(),
+}
+REFUSED = {400, 403, 404, 405}
+# Which account may change which case, and how (a POST by anyone else must change nothing).
+# a1 sits at grid A1; a2 at street A, summoned to department A; b1 at street B.
+MAY_CHANGE = {
+    ("grid_a1", "a1"): {"accept", "start", "resolve", "report-up"},
+    ("street_a", "a1"): {"supervise"},
+    ("district", "a1"): {"supervise"},
+    ("street_a", "a2"): {"accept", "start", "resolve", "report-up", "summon", "supervise"},
+    ("district", "a2"): {"supervise"},
+    ("dept_a", "a2"): {"answer"},
+    ("district", "b1"): {"supervise"},
+}
+
+PERSONAL = {
+    "a1": ("王小明", "13812345678", "wang.xm@example.com"),
+    "a2": ("李四海", "13900001111", "li.sh@example.com"),
+    "b1": ("赵六顺", "13700002222", "zhao.ls@example.com"),
+}
+
+
+@dataclass
+class World:
+    nodes: dict
+    users: dict
+    cases: dict
+    departments: dict
+    category: Category
+    compounds: dict = field(default_factory=dict)
+
+    def names_foreign_to(self, actor):
+        """Node names an account must never be shown (not its scope, not its ancestors)."""
+        if actor in ("anonymous", "resident"):
+            return set()
+        mine = NODES_OPEN[actor] | ANCESTORS[actor]
+        names = {n.name for key, n in self.nodes.items() if key not in mine}
+        if actor not in ("district", "dept_a"):
+            own_communities = {k for k in mine if k.startswith("community")}
+            names |= {
+                c.name
+                for key, c in self.compounds.items()
+                if f"community_{key}" not in own_communities
+            }
+        return names
+
+    def cases_foreign_to(self, actor):
+        return {key: c for key, c in self.cases.items() if key not in CASES_SEEN[actor]}
+
+
+def _node_names(tree):
+    a, b = tree["streets"]
+    a.name, b.name = "甲审计街道", "乙审计街道"
+    names = {}
+    for key, node, name in [
+        ("district", tree["district"], "审计区"),
+        ("street_a", a, a.name),
+        ("street_b", b, b.name),
+        ("community_a1", tree["communities"][0], "甲一审计社区"),
+        ("community_a2", tree["communities"][1], "甲二审计社区"),
+        ("community_b1", tree["communities"][2], "乙一审计社区"),
+        ("community_b2", tree["communities"][3], "乙二审计社区"),
+        ("grid_a1", tree["grids"][0], "甲一审计网格"),
+        ("grid_a2", tree["grids"][1], "甲二审计网格"),
+        ("grid_b1", tree["grids"][2], "乙一审计网格"),
+        ("grid_b2", tree["grids"][3], "乙二审计网格"),
+    ]:
+        node.name = name
+        node.save(update_fields=["name"])
+        names[key] = node
+    return names
+
+
+@pytest.fixture
+def world(two_streets, staff):
+    """Two streets × two communities × one grid; cases in A1 (at its grid), A2 (reported up to
+    street A, summoned to department A) and B1 (reported up to street B, summoned to
+    department B); every case overdue, so the overdue lists have rows."""
+    nodes = _node_names(two_streets)
+    district = nodes["district"]
+    departments = {
+        "a": DepartmentFactory(district=district, name="审计住建局"),
+        "b": DepartmentFactory(district=district, name="审计民政局"),
+    }
+    users = {
+        "resident": User.objects.create_user("resident-no-role", password="pw"),
+        "grid_a1": staff["grid"],
+        "community_a1": staff["community"],
+        "street_a": staff["street"],
+        "district": staff["district"],
+        "dept_a": make_staff(User.Role.DEPARTMENT, district, "dept-a", department=departments["a"]),
+    }
+    helpers = {
+        "grid_a2": make_staff(User.Role.GRID_WORKER, nodes["grid_a2"], "grid-a2"),
+        "community_a2": make_staff(User.Role.COMMUNITY_STAFF, nodes["community_a2"], "comm-a2"),
+        "grid_b1": make_staff(User.Role.GRID_WORKER, nodes["grid_b1"], "grid-b1"),
+        "community_b1": make_staff(User.Role.COMMUNITY_STAFF, nodes["community_b1"], "comm-b1"),
+        "street_b": make_staff(User.Role.STREET_STAFF, nodes["street_b"], "street-b"),
+    }
+    compounds = {
+        key: CompoundFactory(community=nodes[f"community_{key}"], grid=nodes[f"grid_{key}"])
+        for key in ("a1", "a2", "b1", "b2")
+    }
+    for key, compound in compounds.items():
+        compound.name = f"审计小区{key.upper()}"
+        compound.save(update_fields=["name"])
+    category = CategoryFactory(name="审计分类")
+    cases = {}
+    for key in ("a1", "a2", "b1"):
+        name, phone, email = PERSONAL[key]
+        cases[key] = submit(
+            nodes[f"community_{key}"],
+            category,
+            reporter_name=name,
+            reporter_phone=phone,
+            reporter_email=email,
+            may_contact=True,
+        )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for key, street in (("a2", "street_a"), ("b1", "street_b")):
+            case = cases[key]
+            services.case_report_up(case=case, by=helpers[f"grid_{key}"], reason="网格处理不了")
+            services.case_report_up(
+                case=case, by=helpers[f"community_{key}"], reason="社区处理不了"
+            )
+            summoner = users[street] if street == "street_a" else helpers[street]
+            services.case_summon(
+                case=case, by=summoner, departments=[departments[key[0]]], note="请到场"
+            )
+    Case.objects.update(deadline=timezone.now() - timedelta(hours=3))
+    key = ApiKey(name="审计客户端")
+    key.set_new_key()
+    key.save()
+    Token.objects.create(user=helpers["street_b"])
+    for case in cases.values():
+        case.refresh_from_db()
+    assert cases["a2"].level == cases["b1"].level == Level.STREET
+    return World(nodes, users, cases, departments, category, compounds)
+
+
+# Requests ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request. `target` names what it reaches: ("case", key), ("node", key), or None for
+    pages every account of the right kind may open (lists, forms)."""
+
+    route: str  # the URL pattern it exercises (see `all_routes`)
+    url: str
+    method: str = "get"
+    data: dict | None = None
+    target: tuple | None = None
+    login: str = "staff"  # "staff": anonymous and role-less accounts are sent away; "public"
+    dashboard: bool = False  # node targets are judged by NODES_OPEN only (no ancestors)
+    follow: bool = False  # judge where a redirect lands (the admin's object-id shortcut)
+    state_only: bool = False  # judged by what it changes (an admin action answers 302 anyway)
+
+    def __str__(self):
+        return f"{self.method.upper()} {self.url}"
+
+
+def all_routes():
+    """Every URL pattern of the project as its route string ("staff/cases/<str:code>/")."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def admin_model_routes(model):
+    base = f"admin/{model._meta.app_label}/{model._meta.model_name}/"
+    routes = {
+        base,
+        base + "add/",
+        base + "<path:object_id>/history/",
+        base + "<path:object_id>/delete/",
+        base + "<path:object_id>/change/",
+        base + "<path:object_id>/",
+    }
+    if model is User:
+        routes.add(base + "<id>/password/")
+    return routes
+
+
+# Admin: which fixture object of each registered model lies in which node. A registered model
+# missing from both tables fails the coverage test.
+def admin_objects(w):
+    first = {key: c.events.order_by("id").first() for key, c in w.cases.items()}
+    return {
+        District: {"district": w.nodes["district"]},
+        Street: {k: w.nodes[k] for k in ("street_a", "street_b")},
+        Community: {k: w.nodes[k] for k in w.nodes if k.startswith("community")},
+        Grid: {k: w.nodes[k] for k in w.nodes if k.startswith("grid")},
+        Compound: {f"community_{k}": c for k, c in w.compounds.items()},
+        Department: {"district": w.departments["a"]},
+        User: {
+            "grid_a1": w.users["grid_a1"],
+            "community_a1": w.users["community_a1"],
+            "street_a": w.users["street_a"],
+            "grid_b1": User.objects.get(username="grid-b1"),
+            "street_b": User.objects.get(username="street-b"),
+        },
+        Case: {f"case_{k}": c for k, c in w.cases.items()},
+        Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
+        CaseEvent: {f"case_{k}": e for k, e in first.items()},
+    }
+
+
+# Models of the admin that are not in the hierarchy: the district's catalogue and keys, the auth
+# groups and DRF tokens. They are judged by permissions alone (no role may touch the last three).
+GLOBAL_ADMIN_MODELS = {
+    "grievances.category",
+    "grievances.apikey",
+    "auth.group",
+    "authtoken.tokenproxy",
+}
+
+
+def probes(w):
+    out = []
+    case_codes = {k: c.code for k, c in w.cases.items()}
+
+    def add(route, url, method="get", data=None, **kw):
+        out.append(Probe(route, url, method, data, **kw))
+
+    # Public pages.
+    add("", "/", login="public")
+    add("healthz", "/healthz", login="public")
+    add("i18n/setlang/", "/i18n/setlang/", "post", {"language": "en", "next": "/"}, login="public")
+    add("cases/new/", "/cases/new/", login="public")
+    for key, code in case_codes.items():
+        add("cases/track/", f"/cases/track/?code={code}", target=("case", key), login="public")
+        add("cases/<casecode:code>/", f"/cases/{code}/", target=("case", key), login="public")
+        add(
+            "cases/<casecode:code>/submitted/",
+            f"/cases/{code}/submitted/",
+            target=("case", key),
+            login="public",
+        )
+        add(
+            "cases/<casecode:code>/rate/",
+            f"/cases/{code}/rate/",
+            "post",
+            {"rating": "unsatisfied", "comment": "审计"},
+            target=("case", key),
+            login="public",
+        )
+    add("api/schema/", "/api/schema/", login="public")
+    add("api/docs/", "/api/docs/", login="public")
+    add("^media/(?P<path>.*)$", "/media/cases/none.jpg", login="public")
+    for fmt in ("json", "xml"):
+        add("open311/discovery.<open311fmt:fmt>", f"/open311/discovery.{fmt}", login="public")
+        add("open311/v2/services.<open311fmt:fmt>", f"/open311/v2/services.{fmt}", login="public")
+        add(
+            "open311/v2/services/<slug:code>.<open311fmt:fmt>",
+            f"/open311/v2/services/{w.category.code}.{fmt}",
+            login="public",
+        )
+        codes = ",".join(case_codes.values())
+        add(
+            "open311/v2/requests.<open311fmt:fmt>",
+            f"/open311/v2/requests.{fmt}?service_request_id={codes}",
+            login="public",
+        )
+        for code in case_codes.values():
+            add(
+                "open311/v2/requests/<slug:code>.<open311fmt:fmt>",
+                f"/open311/v2/requests/{code}.{fmt}",
+                login="public",
+            )
+            add(
+                "open311/v2/tokens/<slug:code>.<open311fmt:fmt>",
+                f"/open311/v2/tokens/{code}.{fmt}",
+                login="public",
+            )
+    add("open311/^(?P<rest>.*)$", "/open311/v2/nothing.json", login="public")
+
+    # Staff pages.
+    foreign_filters = [
+        {"code": case_codes["b1"]},
+        {"community": w.nodes["community_b1"].pk},
+        {"street": w.nodes["street_b"].pk},
+        {"grid": w.nodes["grid_b1"].pk},
+    ]
+    for route, path in (("staff/", "/staff/"), ("staff/cases/", "/staff/cases/")):
+        add(route, path)
+        for params in foreign_filters:
+            add(route, f"{path}?{urlencode(params)}")
+    add("staff/cases/new/", "/staff/cases/new/")
+    add(
+        "staff/cases/new/",
+        "/staff/cases/new/",
+        "post",
+        {
+            "channel": "phone",
+            "category": w.category.pk,
+            "community": w.nodes["community_b1"].pk,
+            "compound": w.compounds["b1"].pk,
+            "description": "审计：跨节点登记",
+        },
+    )
+    add("staff/cases/on-the-spot/", "/staff/cases/on-the-spot/")
+    add(
+        "staff/cases/on-the-spot/",
+        "/staff/cases/on-the-spot/",
+        "post",
+        {"category": w.category.pk, "description": "审计：随手办", "note": "已处理"},
+    )
+    for key, code in case_codes.items():
+        add("staff/cases/<str:code>/", f"/staff/cases/{code}/", target=("case", key))
+        for action in ACTIONS:
+            add(
+                "staff/cases/<str:code>/<slug:action>/",
+                f"/staff/cases/{code}/{action}/",
+                "post",
+                {
+                    f"{action}-note": "审计",
+                    f"{action}-reason": "审计",
+                    f"{action}-answer": "审计",
+                    f"{action}-departments": [w.departments["a"].pk, w.departments["b"].pk],
+                    f"{action}-lead_official": w.users["district"].pk,
+                },
+                target=("case", key),
+            )
+
+    # Dashboards.
+    add("dashboard/", "/dashboard/")
+    for key, node in w.nodes.items():
+        level = node._meta.model_name
+        base = f"/dashboard/{level}/{node.pk}/"
+        for route, url in (
+            ("dashboard/<slug:level>/<int:node_id>/", base),
+            ("dashboard/<slug:level>/<int:node_id>/screen/", base + "screen/"),
+            ("dashboard/<slug:level>/<int:node_id>/export.xlsx", base + "export.xlsx"),
+            ("dashboard/<slug:level>/<int:node_id>/overdue/", base + "overdue/"),
+        ):
+            add(route, url, target=("node", key), dashboard=True)
+    add("dashboard/<slug:level>/<int:node_id>/", "/dashboard/household/1/")
+
+    # API.
+    add("api/v1/", "/api/v1/")
+    add("api/v1/<drf_format_suffix:format>", "/api/v1/.json")
+    api = [
+        ("streets", "street_a", "street_b"),
+        ("communities", "community_a1", "community_a2", "community_b1"),
+        ("grids", "grid_a1", "grid_a2", "grid_b1"),
+    ]
+    for resource, *keys in api:
+        list_route = f"api/v1/^{resource}/$"
+        add(list_route, f"/api/v1/{resource}/")
+        for params in foreign_filters[1:] + [{"district": w.nodes["district"].pk}]:
+            add(list_route, f"/api/v1/{resource}/?{urlencode(params)}")
+        add(
+            f"api/v1/^{resource}\\.(?P<format>[a-z0-9]+)/?$",
+            f"/api/v1/{resource}.json?street={w.nodes['street_b'].pk}",
+        )
+        add(list_route, f"/api/v1/{resource}/?format=api&street={w.nodes['street_b'].pk}")
+        for key in keys:
+            pk = w.nodes[key].pk
+            add(
+                f"api/v1/^{resource}/(?P<pk>[^/.]+)/$",
+                f"/api/v1/{resource}/{pk}/",
+                target=("node", key),
+            )
+            add(
+                f"api/v1/^{resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$",
+                f"/api/v1/{resource}/{pk}.json",
+                target=("node", key),
+            )
+    add("api/v1/^cases/$", "/api/v1/cases/")
+    add("api/v1/^cases/$", "/api/v1/cases/?format=api")
+    for params in foreign_filters:
+        add("api/v1/^cases/$", f"/api/v1/cases/?{urlencode(params)}")
+    add("api/v1/^cases\\.(?P<format>[a-z0-9]+)/?$", "/api/v1/cases.json")
+    for key, case in w.cases.items():
+        add("api/v1/^cases/(?P<pk>[^/.]+)/$", f"/api/v1/cases/{case.pk}/", target=("case", key))
+        add(
+            "api/v1/^cases/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$",
+            f"/api/v1/cases/{case.pk}.json",
+            target=("case", key),
+        )
+
+    # The admin's own pages.
+    add("admin/", "/admin/")
+    add("admin/login/", "/admin/login/", login="public")
+    add("admin/logout/", "/admin/logout/", "post", {}, login="public")
+    add("admin/password_change/", "/admin/password_change/")
+    add("admin/password_change/done/", "/admin/password_change/done/")
+    add("admin/jsi18n/", "/admin/jsi18n/")
+    for label in ("auth", "authtoken", "portal", "grievances"):
+        add("admin/^(?P<app_label>auth|authtoken|portal|grievances)/$", f"/admin/{label}/")
+    add("admin/(?P<url>.*)$", "/admin/no/such/page/")
+    case_type = ContentType.objects.get_for_model(Case)
+    for key, case in w.cases.items():
+        add(
+            "admin/r/<path:content_type_id>/<path:object_id>/",
+            f"/admin/r/{case_type.pk}/{case.pk}/",
+            target=("case", key),
+            login="public",
+        )
+    # Autocomplete: every foreign key (and m2m) of every registered model whose other end has
+    # an admin, with an empty term (all rows the user may pick).
+    for model in admin.site._registry:
+        for f in model._meta.get_fields():
+            if f.is_relation and f.concrete and f.related_model in admin.site._registry:
+                params = {
+                    "app_label": model._meta.app_label,
+                    "model_name": model._meta.model_name,
+                    "field_name": f.name,
+                    "term": "",
+                }
+                add("admin/autocomplete/", f"/admin/autocomplete/?{urlencode(params)}")
+
+    # Every registered model: its list (with another node's ids as filters), add page, and the
+    # change, history, delete and redirect pages of an object in every node.
+    objects = admin_objects(w)
+    for model, model_admin in admin.site._registry.items():
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        routes = sorted(admin_model_routes(model))
+        label = f"{model._meta.app_label}/{model._meta.model_name}/"
+        route = {r.removeprefix("admin/").removeprefix(label): r for r in routes}
+        add(route[""], base)
+        for f in ("street", "community", "grid"):
+            if any(x.name == f for x in model._meta.fields):
+                params = {f"{f}__id__exact": w.nodes[f"{f}_b1" if f != "street" else "street_b"].pk}
+                add(route[""], f"{base}?{urlencode(params)}")
+                filters = urlencode({"_changelist_filters": urlencode(params)})
+                add(route[""], f"{base}?{filters}")
+        add(route["add/"], base + "add/")
+        for key, obj in objects.get(model, {}).items():
+            target = _admin_target(key, w)
+            pk = obj.pk
+            add(route["<path:object_id>/change/"], f"{base}{pk}/change/", target=target)
+            add(route["<path:object_id>/history/"], f"{base}{pk}/history/", target=target)
+            add(route["<path:object_id>/delete/"], f"{base}{pk}/delete/", target=target)
+            add(route["<path:object_id>/"], f"{base}{pk}/", target=target, follow=True)
+            if model is User:
+                add(route["<id>/password/"], f"{base}{pk}/password/", target=target)
+        # Admin actions on each case by id, and a change page carrying a foreign filter.
+        for action in model_admin.actions if model is Case else ():
+            for key, case in w.cases.items():
+                data = {"action": action, "_selected_action": [case.pk], "index": 0}
+                add(route[""], base, "post", data, target=("case", key), state_only=True)
+                data = {**data, "apply": "1", "note": "审计"}
+                add(route[""], base, "post", data, target=("case", key), state_only=True)
+        if model is Case:
+            params = urlencode({"community__id__exact": w.nodes["community_b1"].pk})
+            for key, case in w.cases.items():
+                add(
+                    route["<path:object_id>/change/"],
+                    f"{base}{case.pk}/change/?{urlencode({'_changelist_filters': params})}",
+                    target=("case", key),
+                )
+        if f"{model._meta.app_label}.{model._meta.model_name}" in GLOBAL_ADMIN_MODELS:
+            for pk in model.objects.values_list("pk", flat=True)[:1]:
+                for suffix in ("change/", "history/", "delete/", ""):
+                    add(
+                        route[f"<path:object_id>/{suffix}"],
+                        f"{base}{pk}/{suffix}",
+                        follow=not suffix,
+                    )
+    return out
+
+
+def _admin_target(key, w):
+    if key.startswith("case_"):
+        code_or_key = key.removeprefix("case_")
+        for k, c in w.cases.items():
+            if code_or_key in (k, c.code):
+                return ("case", k)
+    if key in w.nodes:
+        return ("node", key)
+    if key in ("street_b", "grid_b1"):
+        return ("node", key)
+    return ("node", key)
+
+
+# Judging one response ---------------------------------------------------------------------------
+
+
+def may_reach(actor, probe):
+    kind, key = probe.target
+    if kind == "case":
+        return key in CASES_SEEN[actor]
+    if probe.dashboard:
+        return key in NODES_OPEN[actor]
+    return key in NODES_OPEN[actor] | ANCESTORS[actor]
+
+
+def body_of(response):
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v
+        )
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def leaks(w, actor, probe, response):
+    """What the response shows that the actor must not see."""
+    body = body_of(response)
+    asked = probe.url + repr(probe.data)
+    found = []
+    public = probe.login == "public"
+    if not public or probe.route.startswith("cases/"):
+        for key, case in w.cases_foreign_to(actor).items():
+            own_page = public and probe.target == ("case", key)
+            if case.code in body and case.code not in asked and not own_page:
+                found.append(f"case {key} ({case.code})")
+    if not public:
+        found += [f"node {n}" for n in w.names_foreign_to(actor) if n in body]
+    for key, case in w.cases.items():
+        handler = actor in w.users and services.can_handle(w.users[actor], case)
+        full_allowed = handler and probe.target == ("case", key) and not public
+        for value in PERSONAL[key]:
+            if value in body and not full_allowed:
+                found.append(f"personal data of {key}: {value}")
+    return found
+
+
+def snapshot(w):
+    return [
+        (c.status, c.level, c.supervised, c.lead_official_id, c.rating, c.assignee_id)
+        for c in Case.objects.order_by("id")
+    ] + [
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        Summons.objects.filter(answered_at__isnull=False).count(),
+        Summons.objects.count(),
+    ]
+
+
+def new_cases_outside(w, actor, before):
+    """Cases a POST created outside the places the account may file into (a department, at
+    the district, takes phone calls for the whole district)."""
+    known = {c.pk for c in w.cases.values()}
+    allowed = NODES_OPEN[actor] | ANCESTORS[actor]
+    allowed_ids = {w.nodes[k].pk for k in allowed if k.startswith("community")}
+    return [
+        f"filed case {c.code} in community {c.community_id}"
+        for c in Case.objects.exclude(pk__in=known)
+        if c.community_id not in allowed_ids
+    ]
+
+
+def login(client, w, actor):
+    client.logout()
+    if actor != "anonymous":
+        client.force_login(w.users[actor])
+    return client
+
+
+def check(client, w, actor, probe):
+    """Problems with one request by one actor (an empty list: all well)."""
+    problems = []
+    before = snapshot(w) if probe.method == "post" else None
+    response = getattr(client, probe.method)(probe.url, probe.data or {}, follow=probe.follow)
+    status = response.status_code
+    if status >= 500:
+        return [f"{actor}: {probe} answered {status}"]
+    chain = [response.get("Location", "")] + [u for u, _ in getattr(response, "redirect_chain", [])]
+    sent_away = status in (401, 403) or any("/login/" in u for u in chain if u)
+    if probe.login == "staff" and actor in ("anonymous", "resident") and not sent_away:
+        problems.append(f"{actor}: {probe} answered {status}, not a login redirect or 401/403")
+    if probe.target and probe.login == "staff" and actor in STAFF_ACTORS:
+        reachable = may_reach(actor, probe)
+        if not reachable and status not in REFUSED and not probe.state_only:
+            problems.append(f"{actor}: {probe} reached another node ({status})")
+        if probe.method == "post" and snapshot(w) != before:
+            verb = probe.url.rstrip("/").rsplit("/", 1)[-1]
+            verb = probe.data.get("action", verb).removesuffix("_selected").replace("_", "-")
+            if verb not in MAY_CHANGE.get((actor, probe.target[1]), ()):
+                problems.append(f"{actor}: {probe} changed a case it may not change")
+    if probe.method == "post":
+        problems += [f"{actor}: {probe} {p}" for p in new_cases_outside(w, actor, before)]
+    problems += [f"{actor}: {probe} shows {leak}" for leak in leaks(w, actor, probe, response)]
+    return problems
+
+
+@pytest.fixture
+def audit(client, world):
+    def run(probe_filter):
+        problems, count = [], 0
+        selected = [p for p in probes(world) if probe_filter(p)]
+        assert selected, "no probe selected"
+        for actor in ACTORS:
+            login(client, world, actor)
+            for probe in selected:
+                if probe.method == "post":
+                    # Each POST is judged against a fresh state: undo it in a savepoint.
+                    from django.db import transaction
+
+                    sid = transaction.savepoint()
+                    problems += check(client, world, actor, probe)
+                    transaction.savepoint_rollback(sid)
+                    login(client, world, actor)
+                else:
+                    problems += check(client, world, actor, probe)
+                count += 1
+        return problems, count
+
+    return run
+
+
+AREAS = {
+    "public": lambda p: p.login == "public" and not p.route.startswith("admin/"),
+    "staff": lambda p: p.route.startswith("staff/"),
+    "dashboards": lambda p: p.route.startswith("dashboard/"),
+    "api": lambda p: p.route.startswith("api/v1/"),
+    "admin": lambda p: p.route.startswith("admin/"),
+}
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_no_account_reaches_another_nodes_data(audit, area):
+    problems, count = audit(AREAS[area])
+    assert count > 0
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_url_pattern_is_audited(world):
+    """A URL pattern (or admin registration) the probes do not request fails here."""
+    requested = {p.route for p in probes(world)}
+    missing = all_routes() - requested
+    assert missing == set(), f"URL patterns the audit does not request: {sorted(missing)}"
+    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
+    placed = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin_objects(world)}
+    assert registered - placed - GLOBAL_ADMIN_MODELS == set()
+
+
+# The hierarchy API's node filters ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("resource", "param", "other", "unknown"),
+    [
+        ("communities", "street", "street_b", 999999),
+        ("grids", "street", "street_b", 999999),
+        ("grids", "community", "community_b1", 999999),
+        ("streets", "district", None, 999999),
+    ],
+)
+def test_api_filter_by_another_nodes_id_is_refused_like_an_unknown_id(
+    client, world, resource, param, other, unknown
+):
+    login(client, world, "street_a")
+    if other is not None:
+        mine = client.get(f"/api/v1/{resource}/", {param: world.nodes[other].pk})
+        assert mine.status_code == 400
+        assert world.nodes[other].name not in mine.text
+    missing = client.get(f"/api/v1/{resource}/", {param: unknown})
+    assert missing.status_code == 400
+
+
+def test_api_filter_by_own_node_still_works(client, world):
+    login(client, world, "street_a")
+    found = client.get("/api/v1/grids/", {"community": world.nodes["community_a2"].pk}).json()
+    assert [g["name"] for g in found["results"]] == ["甲二审计网格"]
+    browsable = client.get("/api/v1/grids/", {"format": "api"})
+    assert "甲二审计社区" in browsable.text  # the filter form offers the user's own communities
+    assert "乙一审计社区" not in browsable.text
