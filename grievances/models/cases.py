@@ -86,6 +86,8 @@ class Case(models.Model):
         "community": "community_id",
         "grid": "grid_id",
     }
+    # The reporter's personal data: in full only for the case's handler, masked for others.
+    PERSONAL_FIELDS = ("reporter_name", "reporter_phone", "reporter_email")
 
     # Unique by a constraint, not unique=True: PostgreSQL then keeps one index, without the
     # extra LIKE-pattern one that no lookup here uses (every intake INSERT pays per index).
