@@ -792,3 +792,51 @@ def test_api_filter_by_own_node_still_works(client, world):
     browsable = client.get("/api/v1/grids/", {"format": "api"})
     assert "甲二审计社区" in browsable.text  # the filter form offers the user's own communities
     assert "乙一审计社区" not in browsable.text
+
+
+# Staff accounts of other nodes -------------------------------------------------------------------
+
+OTHER_ACCOUNTS = {
+    "community_a1": ["comm-a2", "grid-a2", "comm-b1", "grid-b1", "street-b"],
+    "street_a": ["comm-b1", "grid-b1", "street-b"],
+}
+
+
+@pytest.mark.parametrize("actor", OTHER_ACCOUNTS)
+def test_staff_lists_and_pickers_show_no_other_nodes_accounts(client, world, actor):
+    login(client, world, actor)
+    picker = {"app_label": "grievances", "model_name": "case", "field_name": "assignee"}
+    for url, params in [("/admin/portal/user/", {}), ("/admin/autocomplete/", picker)]:
+        response = client.get(url, params)
+        assert response.status_code in (200, 403)
+        shown = [name for name in OTHER_ACCOUNTS[actor] if name in response.text]
+        assert shown == [], f"{url} shows {shown}"
+    own = client.get("/admin/portal/user/")
+    assert "grid-a1" in own.text  # the list itself works: their own grid worker is there
+
+
+# The audit is not vacuous: the same pages show each account its own data -------------------------
+
+
+def test_own_pages_answer_with_own_data(client, world):
+    w, codes = world, {k: c.code for k, c in world.cases.items()}
+    street = w.nodes["street_a"].pk
+    login(client, w, "street_a")
+    overdue = client.get(f"/dashboard/street/{street}/overdue/")
+    assert overdue.status_code == 200
+    assert codes["a1"] in overdue.text and codes["a2"] in overdue.text
+    export = client.get(f"/dashboard/street/{street}/export.xlsx")
+    assert export.status_code == 200 and "甲二审计社区" in body_of(export)
+    assert client.get("/admin/grievances/case/").status_code == 200
+    assert client.get(f"/staff/cases/{codes['a2']}/").status_code == 200
+    login(client, w, "dept_a")
+    api = client.get("/api/v1/cases/").json()
+    assert [c["code"] for c in api["results"]] == [codes["a2"]]
+    assert api["results"][0]["reporter_phone"] == "139****1111"
+    login(client, w, "grid_a1")
+    page = client.get(f"/staff/cases/{codes['a1']}/")
+    assert PERSONAL["a1"][1] in page.text  # the handler calls the resident back
+    login(client, w, "anonymous")
+    public = client.get(f"/cases/{codes['a1']}/")
+    assert public.status_code == 200
+    assert not any(value in public.text for value in PERSONAL["a1"])
