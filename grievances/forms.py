@@ -5,6 +5,7 @@ are validated against a per-process lookup of categories and places that is re-r
 minute, never against ModelChoiceField queries.
 """
 
+import copy
 import io
 import re
 import threading
@@ -50,6 +51,7 @@ class IntakeLookup:
         self.community_parents = {c.pk: c.street_id for c in self.communities.values()}
         self.compound_parents = {c.pk: c.community_id for c in self.compounds.values()}
         self._category_choices = {}
+        self._form_fields = {}
         self.loaded_at = time.monotonic()
 
     def category_choices(self):
@@ -60,6 +62,14 @@ class IntakeLookup:
                 (c.pk, c.display_name) for c in self.categories.values()
             ]
         return self._category_choices[lang]
+
+    def form_fields(self, build):
+        """The intake form's configured fields, built by `build(lookup)` once per load and
+        language and then shared read-only by every form (see CaseForm.__init__)."""
+        lang = get_language()
+        if lang not in self._form_fields:
+            self._form_fields[lang] = build(self)
+        return self._form_fields[lang]
 
 
 def _grouped(items, parents, parent_field):
@@ -305,10 +315,18 @@ class CaseForm(forms.Form):
     may_contact = forms.BooleanField(label=_("Staff may contact me"), required=False)
 
     def __init__(self, *args, lookup=None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.lookup = lookup or intake_lookup()
-        lk = self.lookup
-        f = self.fields
+        # Django deep-copies every declared field (and its widget and choices) for each form,
+        # about a tenth of an intake POST. These fields are never changed per request, so they
+        # are configured once per lookup load and shared; each form gets its own dict of them.
+        self.base_fields = {}
+        super().__init__(*args, **kwargs)
+        fields, self.question_groups = self.lookup.form_fields(self._configured_fields)
+        self.fields = dict(fields)
+
+    @classmethod
+    def _configured_fields(cls, lk):
+        f = copy.deepcopy(cls.base_fields)
         f["category"].set_options(lk.categories, lk.category_choices(), _("Choose a category"))
         f["street"].set_options(lk.streets, lk.street_choices, _("Choose a street"))
         f["community"].set_options(
@@ -322,7 +340,7 @@ class CaseForm(forms.Form):
         )
         # Every category's questions are on the page (the script shows the chosen one's);
         # only the chosen category's answers are validated and kept.
-        self.question_groups = []
+        question_groups = []
         for category in lk.categories.values():
             names = []
             for question in category.questions or []:
@@ -331,7 +349,8 @@ class CaseForm(forms.Form):
                 f[name].question = question
                 names.append(name)
             if names:
-                self.question_groups.append((category, names))
+                question_groups.append((category, names))
+        return f, question_groups
 
     def question_fields(self):
         """(category, [bound fields]) for the template."""
