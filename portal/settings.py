@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = os.environ
@@ -135,6 +136,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Messages go through their own queue: a burst of them (after a big escalation sweep, say)
+# must not hold up the routing of new cases. A worker started without -Q consumes both queues,
+# taking from each in turn; at scale, run a worker of its own for "notify".
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("notify", routing_key="notify"),
+)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"grievances.tasks.send_notifications": {"queue": "notify"}}
 # Reuse the worker's database connection across tasks (Celery closes it after each otherwise).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BEAT_SCHEDULE = {
