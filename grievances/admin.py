@@ -162,7 +162,12 @@ class CasePhotoInline(ReadOnlyInline):
 
     @admin.display(description=_("photo"))
     def preview(self, obj):
-        return format_html('<img src="{}" style="max-height:8rem">', obj.image.url)
+        # Through the scoped staff view: there is no public /media/.
+        src = reverse("grievances_staff:photo", args=[obj.case.code, obj.pk])
+        return format_html('<a href="{0}"><img src="{0}" style="max-height:8rem"></a>', src)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case")
 
 
 class NoteForm(forms.Form):

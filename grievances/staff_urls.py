@@ -13,4 +13,5 @@ urlpatterns = [
     path("cases/on-the-spot/", staff_views.on_the_spot, name="on_the_spot"),
     path("cases/<str:code>/", staff_views.case_detail, name="case"),
     path("cases/<str:code>/<slug:action>/", staff_views.case_action, name="action"),
+    path("cases/<str:code>/photos/<int:photo_id>", staff_views.case_photo, name="photo"),
 ]

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from grievances import selectors, services
 from grievances.filters import CaseFilterSet
-from grievances.models import Level, Status
+from grievances.models import CasePhoto, Level, Status
 from grievances.models.cases import OPEN_STATUSES
 from grievances.staff_forms import (
     ActionForm,
@@ -215,6 +215,21 @@ def _render_case(request, case, bound=None, status=200):
 def case_detail(request, code):
     case = selectors.case_for_staff(request.user, code)
     return _render_case(request, case)
+
+
+@staff_required
+def case_photo(request, code, photo_id):
+    """A resident's photo, only to staff who may open its case (there is no public /media/):
+    photos show homes and faces. Served by Django, so the production stack needs no extra
+    web server for them; they are small (redrawn at intake, at most 2560 px)."""
+    case = selectors.case_for_staff(request.user, code)
+    photo = get_object_or_404(CasePhoto, case=case, pk=photo_id)
+    try:
+        response = FileResponse(photo.image.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @staff_required

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -25,7 +26,7 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
 from grievances import services
-from grievances.models import ApiKey, Case, CaseEvent, Category, Level, Summons
+from grievances.models import ApiKey, Case, CaseEvent, CasePhoto, Category, Level, Summons
 from grievances.staff_views import ACTIONS
 from portal.models import Community, Compound, Department, District, Grid, Street, User
 from tests.factories import CompoundFactory, DepartmentFactory, make_staff
@@ -148,7 +149,7 @@ def _node_names(tree):
 
 
 @pytest.fixture
-def world(two_streets, staff):
+def world(two_streets, staff, settings, tmp_path):
     """Two streets × two communities × one grid; cases in A1 (at its grid), A2 (reported up to
     street A, summoned to department A) and B1 (reported up to street B, summoned to
     department B); every case overdue, so the overdue lists have rows."""
@@ -204,6 +205,9 @@ def world(two_streets, staff):
                 case=case, by=summoner, departments=[departments[key[0]]], note="请到场"
             )
     Case.objects.update(deadline=timezone.now() - timedelta(hours=3))
+    settings.MEDIA_ROOT = tmp_path
+    for key, case in cases.items():  # photos are served only through their case's page
+        CasePhoto.objects.create(case=case, image=ContentFile(b"GIF89a-audit", name=f"{key}.gif"))
     key = ApiKey(name="审计客户端")
     key.set_new_key()
     key.save()
@@ -329,7 +333,6 @@ def probes(w):
         )
     add("api/schema/", "/api/schema/", login="public")
     add("api/docs/", "/api/docs/", login="public")
-    add("^media/(?P<path>.*)$", "/media/cases/none.jpg", login="public")
     for fmt in ("json", "xml"):
         add("open311/discovery.<open311fmt:fmt>", f"/open311/discovery.{fmt}", login="public")
         add("open311/v2/services.<open311fmt:fmt>", f"/open311/v2/services.{fmt}", login="public")
@@ -390,6 +393,12 @@ def probes(w):
     )
     for key, code in case_codes.items():
         add("staff/cases/<str:code>/", f"/staff/cases/{code}/", target=("case", key))
+        photo = w.cases[key].photos.get()
+        add(
+            "staff/cases/<str:code>/photos/<int:photo_id>",
+            f"/staff/cases/{code}/photos/{photo.pk}",
+            target=("case", key),
+        )
         for action in ACTIONS:
             add(
                 "staff/cases/<str:code>/<slug:action>/",

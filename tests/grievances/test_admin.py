@@ -263,3 +263,18 @@ def test_on_the_spot_case_is_listed_for_the_grid_worker(client, staff):
     page = as_user(client, staff["grid"]).get(reverse(CHANGELIST), {"channel": "on_the_spot"})
     assert case.code in page.text
     assert Case.objects.get().status == Status.RESOLVED
+
+
+def test_case_page_in_the_admin_shows_photos_through_the_scoped_view(
+    client, community, staff, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    gif = SimpleUploadedFile("a.gif", b"GIF89a\x01\x00\x01\x00\x00\xff\x00,", "image/gif")
+    case = submit(community, photos=[gif])
+    c = as_user(client, staff["community"])
+    page = c.get(reverse("admin:grievances_case_change", args=[case.pk])).content.decode()
+    src = reverse("grievances_staff:photo", args=[case.code, case.photos.get().pk])
+    assert f'src="{src}"' in page
+    assert c.get(src).status_code == 200

@@ -15,6 +15,11 @@ from tests.factories import CompoundFactory, DepartmentFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def community(two_streets):
     return two_streets["communities"][0]
@@ -199,14 +204,36 @@ def test_others_in_the_area_see_name_and_phone_masked(client, case, staff):
     assert "王**" in page.text
 
 
-def test_case_page_shows_the_timeline_and_photos(client, community, staff):
+def test_case_page_shows_the_timeline_and_photos(client, community, staff, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     photo = SimpleUploadedFile("a.gif", b"GIF89a\x01\x00\x01\x00\x00\xff\x00,", "image/gif")
     case = submit(community, photos=[photo])
     page = as_user(client, staff["grid"]).get(case_url(case))
-    assert case.photos.get().image.url in page.text
     assert str(CaseEvent.Kind.ASSIGNED.label) in page.text
+    src = f"{case_url(case)}photos/{case.photos.get().pk}"
+    assert src in page.text
+    photo = client.get(src)
+    assert photo.status_code == 200
+    assert b"".join(photo.streaming_content).startswith(b"GIF89a")
+    # There is no public copy: /media/ is not served at all.
+    assert client.get(settings.MEDIA_URL + case.photos.get().image.name).status_code == 404
+
+
+def test_a_photo_is_reached_only_through_its_own_case(client, community, staff, two_streets):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    gif = b"GIF89a\x01\x00\x01\x00\x00\xff\x00,"
+    mine = submit(community, photos=[SimpleUploadedFile("a.gif", gif, "image/gif")])
+    other = submit(
+        two_streets["communities"][2], photos=[SimpleUploadedFile("b.gif", gif, "image/gif")]
+    )
+    c = as_user(client, staff["grid"])
+    theirs = other.photos.get().pk
+    assert c.get(f"{case_url(mine)}photos/{theirs}").status_code == 404  # not this case's
+    assert c.get(f"{case_url(other)}photos/{theirs}").status_code == 404  # not my area
+    client.logout()
+    assert client.get(f"{case_url(mine)}photos/{mine.photos.get().pk}").status_code == 302
 
 
 def test_case_page_query_count_is_fixed(client, case, staff, django_assert_max_num_queries):
