@@ -12,8 +12,11 @@ The SMS side is pluggable: settings.NOTIFY_BACKEND names a class with `send(to, 
 default writes to the log. `SmsGatewayBackend` below is an example of a real gateway, not wired.
 
 Idempotent per (step, recipient): before sending, a marker is claimed with an atomic cache
-`add` (Redis in production), so a redelivered task (acks_late) does not send twice. A message
-whose send fails releases its marker, so a later delivery may try again.
+`add` (Redis in production), so a redelivered task (acks_late) does not send twice. The claim
+first lives only CLAIM_TTL, and becomes "sent" for SENT_TTL once the message is out: a worker
+killed between claim and send leaves a claim that expires, so the redelivered task sends the
+message after all (at worst twice, if the kill fell right after the send; never lost). A
+message whose send fails releases its marker, so a later delivery may try again.
 """
 
 import contextlib
@@ -38,6 +41,7 @@ from grievances.models import CaseEvent, Level
 log = logging.getLogger("grievances.notify")
 
 SENT_TTL = 14 * 24 * 3600  # a redelivery comes within minutes; two weeks is plenty
+CLAIM_TTL = 120  # seconds a message may take to send (the gateway's timeout is 5 s)
 Kind = CaseEvent.Kind
 MOVED_UP = (Kind.ESCALATED, Kind.REPORTED_UP)
 
@@ -204,7 +208,7 @@ def messages_for(events):
 
 def _claim(message):
     try:
-        return cache.add(message.key, 1, SENT_TTL)
+        return cache.add(message.key, "sending", CLAIM_TTL)
     except Exception as exc:  # noqa: BLE001 - no cache: better a rare duplicate than silence
         log.warning("notification marker unavailable, sending anyway: %s", exc)
         return True
@@ -213,6 +217,11 @@ def _claim(message):
 def _release(message):
     with contextlib.suppress(Exception):  # if the cache is gone, the marker expires anyway
         cache.delete(message.key)
+
+
+def _mark_sent(message):
+    with contextlib.suppress(Exception):  # if the cache is gone, a redelivery may send again
+        cache.set(message.key, "sent", SENT_TTL)
 
 
 def deliver(event_ids):
@@ -239,5 +248,6 @@ def deliver(event_ids):
                 _release(message)
                 log.exception("notification for step %s failed", message.event.pk)
                 continue
+            _mark_sent(message)
             sent += 1
     return sent

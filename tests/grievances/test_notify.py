@@ -107,6 +107,27 @@ def test_a_redelivered_task_does_not_send_twice(community, phones, sms):
     assert len(sms) == first
 
 
+def test_a_worker_killed_between_claim_and_send_loses_no_message(community, phones, sms):
+    """The killed worker's claim expires; the redelivered task then sends what it never did."""
+    import time
+
+    from django.core.cache import cache
+
+    case = submit(community, reporter_phone="13812345678", may_contact=True)
+    event_ids = list(case.events.values_list("id", flat=True))
+    events = CaseEvent.objects.filter(pk__in=event_ids).select_related("case__assignee")
+    messages = notify.messages_for(list(events))
+    for m in messages:
+        cache.delete(m.key)
+        cache.add(m.key, "sending", 1)  # claimed by a worker that died before sending
+    before = len(sms)
+    assert notify.deliver(event_ids) == 0  # its claim still stands: nobody sends twice now
+    time.sleep(1.1)
+    assert notify.deliver(event_ids) == len(messages) == 2
+    assert len(sms) == before + 2
+    assert notify.deliver(event_ids) == 0  # and once sent, never again
+
+
 def test_a_failed_send_is_tried_again_on_the_next_delivery(community, phones, sms, settings):
     settings.NOTIFY_BACKEND = "tests.grievances.test_notify.BrokenBackend"
     case = submit(community, reporter_phone="13812345678", may_contact=True)  # must not raise

@@ -45,5 +45,5 @@ def test_the_worker_delivers_messages_from_their_own_queue(live_worker, staff, t
     messages = notify.messages_for(list(CaseEvent.objects.filter(case=case)))
     assert {m.to for m in messages} == {"13800000001", "13912345678"}
     # Each message, once sent, leaves its claim marker: the worker has delivered both.
-    assert wait_until(lambda: all(cache.get(m.key) for m in messages))
+    assert wait_until(lambda: all(cache.get(m.key) == "sent" for m in messages))
     assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("notify") == 0
