@@ -73,7 +73,8 @@
       return base({
         tooltip: { trigger: "item", confine: true },
         legend: { show: false },
-        series: [{ type: "pie", radius: ["32%", "58%"], center: ["55%", "52%"], data: d,
+        series: [{ type: "pie", radius: ["32%", "58%"], center: ["50%", "52%"], data: d,
+          labelLayout: { hideOverlap: true },
           label: { color: ink, fontSize: font, formatter: "{b}\n{d}%", width: font * 5, overflow: "break" } }]
       });
     },
