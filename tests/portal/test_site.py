@@ -71,4 +71,4 @@ def test_staff_find_their_queue_dashboard_and_language_switch_everywhere(client,
 
 def test_residents_see_no_staff_links(client, db):
     page = client.get("/").content.decode()
-    assert 'class="staffnav"' not in page and "我的待办" not in page
+    assert 'class="topnav"' not in page and "我的待办" not in page
