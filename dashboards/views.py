@@ -1,6 +1,6 @@
 """Dashboard pages: thin views over `dashboards.figures` (via the panels) and the scoping rule."""
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required as _login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -21,6 +21,8 @@ from dashboards.selectors import (
 )
 
 SCREEN_REFRESH_SECONDS = 120
+# Officials sign in on the staff login, not the members' phone login (settings.LOGIN_URL).
+staff_login_required = _login_required(login_url="admin:login")
 
 
 def _context(request, level, node_id):
@@ -49,7 +51,7 @@ def _context(request, level, node_id):
     return ctx
 
 
-@login_required
+@staff_login_required
 def index(request):
     target = home_node(request.user) if may_see_dashboards(request.user) else None
     if target is None:
@@ -57,7 +59,7 @@ def index(request):
     return redirect("dashboards:page", *target)
 
 
-@login_required
+@staff_login_required
 def dashboard(request, level, node_id):
     ctx = _context(request, level, node_id)
     ctx["charts"] = chart_data(ctx)
@@ -65,7 +67,7 @@ def dashboard(request, level, node_id):
     return render(request, "dashboards/page.html", ctx)
 
 
-@login_required
+@staff_login_required
 def screen(request, level, node_id):
     """大屏模式: the same figures full-screen, dark, for the duty room; reloads itself."""
     ctx = _context(request, level, node_id)
@@ -75,7 +77,7 @@ def screen(request, level, node_id):
     return render(request, "dashboards/screen.html", ctx)
 
 
-@login_required
+@staff_login_required
 def export(request, level, node_id):
     ctx = _context(request, level, node_id)
     name = ctx["node"].name
@@ -96,7 +98,7 @@ def export(request, level, node_id):
     return response
 
 
-@login_required
+@staff_login_required
 def overdue_list(request, level, node_id):
     """The cases behind the 超期未办 number, oldest deadline first."""
     if not may_see_dashboards(request.user):

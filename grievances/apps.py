@@ -29,3 +29,8 @@ class GrievancesConfig(AppConfig):
         from portal.management.commands.seed_demo import Command as SeedDemo
 
         SeedDemo.extenders.append(demo.seed)
+
+        from grievances.member_part import PART
+        from members import registry
+
+        registry.register(PART)

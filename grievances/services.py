@@ -51,6 +51,7 @@ def case_submit(
     photos=(),
     reported_by=None,
     media_url="",
+    member=None,
 ):
     """Save a new case and have it routed after the commit.
 
@@ -81,6 +82,7 @@ def case_submit(
         attributes=attributes or {},
         reported_by=reported_by,
         media_url=media_url,
+        member=member,
     )
     for attempt in range(3):
         case.code = new_tracking_code()
@@ -556,3 +558,26 @@ def _notify_after_commit(events):
     ids = [e.pk for e in events if e.pk]
     if ids:
         transaction.on_commit(lambda: kick.send_notifications(ids))
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+def case_attach_to_member(*, member, code):
+    """Put an earlier case on a member's page. Proof of ownership is the phone: the number given
+    on the case must be the member's verified number. Returns the case."""
+    attached = Case.objects.filter(code=code, reporter_phone=member.phone, member__isnull=True)
+    if attached.update(member=member) or Case.objects.filter(code=code, member=member).exists():
+        return Case.objects.get(code=code)
+    raise ValidationError(
+        {"code": _("No case with this code was filed with your phone number.")},
+        code="not_yours",
+    )
+
+
+def cases_erase_member(*, member):
+    """A member deleted their account: the contact details on their cases go too (the cases and
+    every figure stay)."""
+    Case.objects.filter(member=member).update(
+        reporter_name="", reporter_phone="", reporter_email="", may_contact=False, member=None
+    )

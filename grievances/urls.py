@@ -24,6 +24,7 @@ urlpatterns = [
     # Resident pages (public, no login).
     path("new/", views.case_new, name="case_new"),
     path("track/", views.case_track, name="case_track"),
+    path("mine/attach/", views.case_attach, name="case_attach"),
     path("<casecode:code>/", views.case_detail, name="case_detail"),
     path("<casecode:code>/submitted/", views.case_submitted, name="case_submitted"),
     path("<casecode:code>/rate/", views.case_rate, name="case_rate"),

@@ -5,6 +5,7 @@ reporter's name or phone. Staff pages live in `staff_views.py`.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import ratelimit, services
+from grievances import services
 from grievances.forms import CaseForm, RatingForm, TrackForm, normalize_code
 from grievances.models import Case, CaseEvent, Channel, Level, Status
 from grievances.models.cases import DONE_STATUSES
+from members.decorators import member_required
+from members.selectors import member_of
+from portal import ratelimit
 from portal.models import Grid
 
 # Intake -----------------------------------------------------------------------------------------
@@ -24,8 +28,10 @@ from portal.models import Grid
 @require_http_methods(["GET", "POST"])
 def case_new(request):
     """我要反映. A valid POST costs one INSERT (plus one per photo) and a redirect."""
+    member = member_of(request.user)
     if request.method != "POST":
-        return render(request, "grievances/public/new.html", {"form": CaseForm()})
+        initial = {"reporter_phone": member.phone, "reporter_name": ""} if member else None
+        return render(request, "grievances/public/new.html", {"form": CaseForm(initial=initial)})
     form = CaseForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "grievances/public/new.html", {"form": form}, status=400)
@@ -44,7 +50,7 @@ def case_new(request):
         )
         return render(request, "grievances/public/new.html", {"form": form}, status=429)
     try:
-        case = services.case_submit(channel=Channel.WEB, **form.submit_kwargs())
+        case = services.case_submit(channel=Channel.WEB, member=member, **form.submit_kwargs())
     except ValidationError as exc:
         form.add_error(None, exc)
         return render(request, "grievances/public/new.html", {"form": form}, status=400)
@@ -57,6 +63,33 @@ def case_submitted(request, code):
     if not Case.objects.filter(code=code).exists():
         return _not_found(request, code)
     return render(request, "grievances/public/submitted.html", {"code": code})
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+@require_POST
+@member_required
+def case_attach(request):
+    """Add an earlier case to 我的 by its code (the case's phone must be the member's)."""
+    form = TrackForm(request.POST, auto_id="attach_%s")
+    if form.is_valid():
+        if not ratelimit.hit(("case-attach", str(request.member.pk), "20/h")):
+            messages.error(request, _("Too many tries. Please try again later."))
+            return redirect("members:me")
+        try:
+            case = services.case_attach_to_member(
+                member=request.member, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            for error in exc.message_dict["code"]:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Request %(code)s added.") % {"code": case.code})
+    else:
+        for error in form.errors["code"]:
+            messages.error(request, error)
+    return redirect(f"{reverse('members:me')}#panel-cases")
 
 
 # Tracking ---------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal",
+    "members",
     "grievances",
     "dashboards",
     "stations",
@@ -73,7 +74,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 AUTH_USER_MODEL = "portal.User"
-LOGIN_URL = "admin:login"
+# Members sign in on /accounts/login/; staff views send staff to the admin's login themselves.
+LOGIN_URL = "members:login"
 
 TEMPLATES = [
     {
@@ -144,7 +146,10 @@ CELERY_TASK_QUEUES = (
     Queue("notify", routing_key="notify"),
 )
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"grievances.tasks.send_notifications": {"queue": "notify"}}
+CELERY_TASK_ROUTES = {
+    "grievances.tasks.send_notifications": {"queue": "notify"},
+    "portal.tasks.send_text": {"queue": "notify"},
+}
 # Reuse the worker's database connection across tasks (Celery closes it after each otherwise).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BEAT_SCHEDULE = {
@@ -155,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-cases": {
         "task": "grievances.tasks.escalate_overdue_cases",
         "schedule": 60.0,
+    },
+    "purge-spent-member-codes": {
+        "task": "members.tasks.purge_spent_codes",
+        "schedule": crontab(minute=41),
     },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",
@@ -246,8 +255,9 @@ LOGGING = {
 }
 
 # Portal-specific knobs.
-# Notifications to residents and staff: "console" logs them; an SMS gateway plugs in here.
-NOTIFY_BACKEND = env.get("NOTIFY_BACKEND", "grievances.notify.LogBackend")
+# Notifications to residents, members and staff (every app sends through portal/notify.py): the
+# default logs them (sign-in codes included); an SMS gateway plugs in here.
+NOTIFY_BACKEND = env.get("NOTIFY_BACKEND", "portal.notify.LogBackend")
 SMS_GATEWAY_URL = env.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = env.get("SMS_GATEWAY_KEY", "")
 SMS_GATEWAY_SECRET = env.get("SMS_GATEWAY_SECRET", "")
@@ -274,5 +284,16 @@ INTAKE_RATE_PER_PHONE = env.get("INTAKE_RATE_PER_PHONE", "5/h")
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # The bare one-INSERT baseline view for bench/ is mounted only when this is on.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
+
+# Members (sign in with phone + SMS code; see members/services.py).
+MEMBER_CODE_TTL_SECONDS = env_int("MEMBER_CODE_TTL_SECONDS", 300)  # a code lives 5 minutes
+MEMBER_CODE_RESEND_SECONDS = env_int("MEMBER_CODE_RESEND_SECONDS", 60)
+MEMBER_CODE_MAX_ATTEMPTS = env_int("MEMBER_CODE_MAX_ATTEMPTS", 5)  # wrong tries, then a new code
+MEMBER_CODES_PER_PHONE_HOUR = env_int("MEMBER_CODES_PER_PHONE_HOUR", 5)
+MEMBER_CODES_PER_PHONE_DAY = env_int("MEMBER_CODES_PER_PHONE_DAY", 10)
+MEMBER_CODE_RATE_PER_IP = env.get("MEMBER_CODE_RATE_PER_IP", "30/h")
+MEMBER_SESSION_DAYS = env_int("MEMBER_SESSION_DAYS", 30)
+MEMBER_QR_SECONDS = env_int("MEMBER_QR_SECONDS", 60)  # a member code (QR) is good this long
+MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
 
 PORTAL_NAME = _("Community service portal")

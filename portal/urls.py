@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("staff/", include("grievances.staff_urls")),
     path("cases/", include("grievances.urls")),
+    path("", include("members.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("open311/", include("grievances.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

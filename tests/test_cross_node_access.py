@@ -28,17 +28,30 @@ from rest_framework.authtoken.models import Token
 from grievances import services
 from grievances.models import ApiKey, Case, CaseEvent, CasePhoto, Category, Level, Summons
 from grievances.staff_views import ACTIONS
+from members import services as member_services
+from members.models import Member
 from portal.models import Community, Compound, Department, District, Grid, Street, User
 from tests.factories import CompoundFactory, DepartmentFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
 
-ACTORS = ["anonymous", "resident", "grid_a1", "community_a1", "street_a", "district", "dept_a"]
-STAFF_ACTORS = ACTORS[2:]
+ACTORS = [
+    "anonymous",
+    "resident",
+    "member",
+    "grid_a1",
+    "community_a1",
+    "street_a",
+    "district",
+    "dept_a",
+]
+STAFF_ACTORS = ACTORS[3:]
+PUBLIC_ACTORS = ("anonymous", "resident", "member")
 
 # What each account may see (written out here, not computed by the code under test).
 CASES_SEEN = {
     "anonymous": set(),
     "resident": set(),
+    "member": set(),
     "grid_a1": {"a1"},
     "community_a1": {"a1"},
     "street_a": {"a1", "a2"},
@@ -49,6 +62,7 @@ CASES_SEEN = {
 NODES_OPEN = {
     "anonymous": set(),
     "resident": set(),
+    "member": set(),
     "grid_a1": {"grid_a1"},
     "community_a1": {"community_a1", "grid_a1"},
     "street_a": {"street_a", "community_a1", "community_a2", "grid_a1", "grid_a2"},
@@ -76,6 +90,7 @@ ANCESTORS = {
     "dept_a": NODES_OPEN["district"],
     "anonymous": set(),
     "resident": set(),
+    "member": set(),
 }
 REFUSED = {400, 403, 404, 405}
 # Which account may change which case, and how (a POST by anyone else must change nothing).
@@ -89,6 +104,10 @@ MAY_CHANGE = {
     ("dept_a", "a2"): {"answer"},
     ("district", "b1"): {"supervise"},
 }
+
+# Members: one living in community A1 (the signed-in "member" actor), one in B1. Their full
+# numbers appear to nobody but themselves.
+MEMBER_PHONES = {"community_a1": "13855550001", "community_b1": "13855550002"}
 
 PERSONAL = {
     "a1": ("王小明", "13812345678", "wang.xm@example.com"),
@@ -106,9 +125,11 @@ class World:
     category: Category
     compounds: dict = field(default_factory=dict)
 
+    members: dict = field(default_factory=dict)
+
     def names_foreign_to(self, actor):
         """Node names an account must never be shown (not its scope, not its ancestors)."""
-        if actor in ("anonymous", "resident"):
+        if actor in PUBLIC_ACTORS:
             return set()
         mine = NODES_OPEN[actor] | ANCESTORS[actor]
         names = {n.name for key, n in self.nodes.items() if key not in mine}
@@ -215,7 +236,18 @@ def world(two_streets, staff, settings, tmp_path):
     for case in cases.values():
         case.refresh_from_db()
     assert cases["a2"].level == cases["b1"].level == Level.STREET
-    return World(nodes, users, cases, departments, category, compounds)
+    members = {
+        key: member_services.member_register_by_proxy(
+            by=users["community_a1"] if key == "community_a1" else helpers["community_b1"],
+            phone=phone,
+            display_name=f"审计会员{key[-2:]}",
+            home_community=nodes[key],
+            paper_ref=f"AUDIT-{key}",
+        )
+        for key, phone in MEMBER_PHONES.items()
+    }
+    users["member"] = members["community_a1"].user
+    return World(nodes, users, cases, departments, category, compounds, members)
 
 
 # Requests ---------------------------------------------------------------------------------------
@@ -231,7 +263,9 @@ class Probe:
     method: str = "get"
     data: dict | None = None
     target: tuple | None = None
-    login: str = "staff"  # "staff": anonymous and role-less accounts are sent away; "public"
+    # "staff": anonymous, role-less and member accounts are sent away; "member": everyone but
+    # the member is sent away (staff with a 403); "public"
+    login: str = "staff"
     dashboard: bool = False  # node targets are judged by NODES_OPEN only (no ancestors)
     follow: bool = False  # judge where a redirect lands (the admin's object-id shortcut)
     state_only: bool = False  # judged by what it changes (an admin action answers 302 anyway)
@@ -287,6 +321,7 @@ def admin_objects(w):
             "street_b": User.objects.get(username="street-b"),
         },
         Case: {f"case_{k}": c for k, c in w.cases.items()},
+        Member: dict(w.members),
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -359,6 +394,42 @@ def probes(w):
                 login="public",
             )
     add("open311/^(?P<rest>.*)$", "/open311/v2/nothing.json", login="public")
+
+    # Members: sign-in (public) and their own pages.
+    add("accounts/login/", "/accounts/login/", login="public")
+    add("accounts/login/", "/accounts/login/", "post", {"phone": "13855550002"}, login="public")
+    add("accounts/login/code/", "/accounts/login/code/", login="public")
+    add("accounts/login/code/", "/accounts/login/code/", "post", {"code": "000000"}, login="public")
+    add("accounts/login/resend/", "/accounts/login/resend/", "post", {}, login="public")
+    add("accounts/terms/", "/accounts/terms/", login="public")
+    add("accounts/logout/", "/accounts/logout/", "post", {}, login="public")
+    for route in ("me/", "me/code/", "me/profile/", "me/data/", "me/delete/"):
+        add(route, f"/{route}", login="member")
+    add("me/code/refresh/", "/me/code/refresh/", "post", {}, login="member")
+    add("accounts/logout/everywhere/", "/accounts/logout/everywhere/", "post", {}, login="member")
+    for code in case_codes.values():  # only a case filed with the member's own phone attaches
+        add("cases/mine/attach/", "/cases/mine/attach/", "post", {"code": code}, login="member")
+    add("api/v1/me/", "/api/v1/me/", login="member")
+    add(
+        "api/v1/members/sign-in/code/",
+        "/api/v1/members/sign-in/code/",
+        "post",
+        {"phone": "13855550002", "agree": True},
+        login="public",
+    )
+    add(
+        "api/v1/members/sign-in/confirm/",
+        "/api/v1/members/sign-in/confirm/",
+        "post",
+        {"phone": "13855550002", "code": "000000"},
+        login="public",
+    )
+    add(
+        "api/v1/members/resolve-code/",
+        "/api/v1/members/resolve-code/",
+        "post",
+        {"code": "12345678"},
+    )
 
     # Staff pages.
     foreign_filters = [
@@ -478,8 +549,8 @@ def probes(w):
     add("admin/password_change/", "/admin/password_change/")
     add("admin/password_change/done/", "/admin/password_change/done/")
     add("admin/jsi18n/", "/admin/jsi18n/")
-    for label in ("auth", "authtoken", "portal", "grievances"):
-        add("admin/^(?P<app_label>auth|authtoken|portal|grievances)/$", f"/admin/{label}/")
+    for label in ("auth", "authtoken", "portal", "members", "grievances"):
+        add("admin/^(?P<app_label>auth|authtoken|portal|members|grievances)/$", f"/admin/{label}/")
     add("admin/(?P<url>.*)$", "/admin/no/such/page/")
     case_type = ContentType.objects.get_for_model(Case)
     for key, case in w.cases.items():
@@ -602,6 +673,10 @@ def leaks(w, actor, probe, response):
                 found.append(f"case {key} ({case.code})")
     if not public:
         found += [f"node {n}" for n in w.names_foreign_to(actor) if n in body]
+    for key, phone in MEMBER_PHONES.items():
+        own = actor == "member" and key == "community_a1"  # their own session
+        if phone in body and not own and phone not in asked:
+            found.append(f"member phone {phone}")
     for key, case in w.cases.items():
         handler = actor in w.users and services.can_handle(w.users[actor], case)
         full_allowed = handler and probe.target == ("case", key) and not public
@@ -613,7 +688,7 @@ def leaks(w, actor, probe, response):
 
 def snapshot(w):
     return [
-        (c.status, c.level, c.supervised, c.lead_official_id, c.rating, c.assignee_id)
+        (c.status, c.level, c.supervised, c.lead_official_id, c.rating, c.assignee_id, c.member_id)
         for c in Case.objects.order_by("id")
     ] + [
         Case.objects.count(),
@@ -653,8 +728,12 @@ def check(client, w, actor, probe):
         return [f"{actor}: {probe} answered {status}"]
     chain = [response.get("Location", "")] + [u for u, _ in getattr(response, "redirect_chain", [])]
     sent_away = status in (401, 403) or any("/login/" in u for u in chain if u)
-    if probe.login == "staff" and actor in ("anonymous", "resident") and not sent_away:
+    if probe.login == "staff" and actor in PUBLIC_ACTORS and not sent_away:
         problems.append(f"{actor}: {probe} answered {status}, not a login redirect or 401/403")
+    if probe.login == "member" and actor != "member" and not sent_away:
+        problems.append(f"{actor}: {probe} answered {status} to a non-member")
+    if probe.login == "member" and actor == "member" and status >= 400:
+        problems.append(f"{actor}: {probe} refused the member ({status})")
     if probe.target and probe.login == "staff" and actor in STAFF_ACTORS:
         reachable = may_reach(actor, probe)
         if not reachable and status not in REFUSED and not probe.state_only:
@@ -697,6 +776,7 @@ def audit(client, world):
 
 AREAS = {
     "public": lambda p: p.login == "public" and not p.route.startswith("admin/"),
+    "members": lambda p: p.login == "member",
     "staff": lambda p: p.route.startswith("staff/"),
     "dashboards": lambda p: p.route.startswith("dashboard/"),
     "api": lambda p: p.route.startswith("api/v1/"),

@@ -155,6 +155,17 @@ class Case(models.Model):
         verbose_name=_("logged by"),
     )
 
+    # The member who filed it while signed in, or who attached it later with code + phone.
+    member = models.ForeignKey(
+        "members.Member",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("member"),
+        db_index=False,  # the partial index below: most cases have none
+    )
+
     # Where it stands.
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
     level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.GRID)
@@ -208,6 +219,12 @@ class Case(models.Model):
                 name="case_open_deadline",
             ),
             models.Index(fields=["community", "status"], name="case_community_status"),
+            # 我的诉求 on /me/: only the few cases that have a member.
+            models.Index(
+                fields=["member", "-created_at"],
+                condition=Q(member__isnull=False),
+                name="case_member_newest",
+            ),
             models.Index(fields=["street", "status"], name="case_street_status"),
             models.Index(fields=["grid", "status"], name="case_grid_status"),
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),

@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from grievances.api.views import CaseViewSet
+from members.api import views as member_api
 from portal.api import views
 
 router = DefaultRouter()
@@ -9,4 +11,10 @@ router.register("communities", views.CommunityViewSet)
 router.register("grids", views.GridViewSet)
 router.register("cases", CaseViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("members/sign-in/code/", member_api.CodeRequestView.as_view(), name="member-code-request"),
+    path("members/sign-in/confirm/", member_api.CodeConfirmView.as_view(), name="member-sign-in"),
+    path("members/resolve-code/", member_api.ResolveCodeView.as_view(), name="member-resolve"),
+    path("me/", member_api.MeView.as_view(), name="member-me"),
+    *router.urls,
+]

@@ -1,6 +1,5 @@
 """Notifications: who hears of which step, in Chinese, once, from the Celery task."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -173,21 +172,3 @@ def test_messages_for_a_sweep_batch_cost_a_fixed_number_of_queries(
     cache.clear()
     with django_assert_max_num_queries(2):  # the steps with their cases, one level's staff
         notify.deliver(ids)
-
-
-def test_sms_gateway_example_signs_its_request(settings):
-    settings.SMS_GATEWAY_URL = "https://sms.example.cn/send"
-    settings.SMS_GATEWAY_KEY = "k"
-    settings.SMS_GATEWAY_SECRET = "s"
-    request = notify.SmsGatewayBackend().build_request("13812345678", "您的诉求已办结")
-    body = json.loads(request.data)
-    assert body == {"phone": "13812345678", "sign_name": "社区服务", "content": "您的诉求已办结"}
-    assert len(request.get_header("X-signature")) == 64
-
-
-def test_sms_gateway_example_refuses_to_start_unconfigured(settings):
-    from django.core.exceptions import ImproperlyConfigured
-
-    settings.SMS_GATEWAY_URL = ""
-    with pytest.raises(ImproperlyConfigured):
-        notify.SmsGatewayBackend()

@@ -371,7 +371,7 @@ def test_submissions_succeed_quickly_when_the_rate_limit_store_is_down(
 ):
     """The broker's Redis also holds the counters: when it is down, residents still file cases
     (unlimited for a while), quickly, rather than get an error page."""
-    from grievances import ratelimit
+    from portal import ratelimit
 
     monkeypatch.setattr(ratelimit, "_down_until", 0.0)
     settings.CACHES = {
@@ -390,7 +390,7 @@ def test_submissions_succeed_quickly_when_the_rate_limit_store_is_down(
 
 
 def test_parse_rate():
-    from grievances.ratelimit import parse_rate
+    from portal.ratelimit import parse_rate
 
     assert parse_rate("20/h") == (20, 3600)
     assert parse_rate("5/m") == (5, 60)

@@ -1,5 +1,6 @@
 """A fixed-window rate limit on Django's cache (shared Redis in production, so it holds across
-web processes). Used by the resident intake form: N submissions per IP and per phone."""
+web processes). Used by the resident intake form (submissions per IP and per phone) and the
+member sign-in (codes asked for per IP and per phone)."""
 
 import logging
 import time
