@@ -27,6 +27,8 @@ demo: migrate
 
 ## run: create the venv, install, migrate, load the demo district and serve on http://$(HOST)
 run: demo
+	@echo "Members sign in at http://$(HOST)/accounts/login/ (demo: 13800000001-3); the SMS code"
+	@echo "is printed in this console as 'notify <number>: ...' (no SMS gateway is configured)."
 	$(PY) manage.py runserver $(HOST)
 
 ## test: install the test dependencies (and Debian's Chromium where we can) and run every test

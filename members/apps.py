@@ -19,7 +19,7 @@ class MembersConfig(AppConfig):
     }
 
     def ready(self):
-        from members import demo
+        from members import checks, demo  # noqa: F401 - checks registers itself
         from portal.management.commands.seed_demo import Command as SeedDemo
 
         SeedDemo.extenders.append(demo.seed)

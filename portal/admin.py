@@ -127,6 +127,10 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     def node(self, obj):
         return obj.node
 
+    def get_queryset(self, request):
+        # Members are auth users too; they live in their own list (members app), not here.
+        return super().get_queryset(request).filter(member__isnull=True)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or request.user.is_superuser:

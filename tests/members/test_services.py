@@ -260,3 +260,12 @@ def test_staff_see_members_who_live_or_were_served_in_their_area(staff, two_stre
     assert Member.objects.for_user(staff["community"]).filter(pk=member.pk).exists()
     assert Member.objects.for_user(staff["street"]).filter(pk=member.pk).exists()
     assert a2  # a community of street A that never served them
+
+
+def test_production_warns_when_sign_in_codes_would_go_to_the_log(settings):
+    from members.checks import sign_in_codes_need_a_real_sms_backend
+
+    settings.NOTIFY_BACKEND = "portal.notify.LogBackend"
+    assert [w.id for w in sign_in_codes_need_a_real_sms_backend(None)] == ["members.W001"]
+    settings.NOTIFY_BACKEND = "portal.notify.SmsGatewayBackend"
+    assert sign_in_codes_need_a_real_sms_backend(None) == []

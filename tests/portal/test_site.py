@@ -34,6 +34,7 @@ def test_check_deploy_is_clean_with_production_environment():
         "DEBUG": "0",
         "SECRET_KEY": "x" * 64 + "-production-secret-for-the-deploy-check",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
+        "NOTIFY_BACKEND": "portal.notify.SmsGatewayBackend",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
