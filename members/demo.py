@@ -18,7 +18,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 def seed_residents(communities):
     """One member who signed up online in each community, so the staff lists have rows."""
-    phones = {c.code: f"1380010{i:04d}" for i, c in enumerate(communities, start=1)}
+    phones = {c.code: f"1390010{i:04d}" for i, c in enumerate(communities, start=1)}
     taken = set(Member.objects.filter(phone__in=phones.values()).values_list("phone", flat=True))
     added = 0
     for i, community in enumerate(communities):

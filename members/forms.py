@@ -32,6 +32,11 @@ class PhoneForm(forms.Form):
             raise ValidationError(exc.message_dict["phone"]) from exc
 
 
+class NewPhoneForm(forms.Form):
+    phone = PhoneForm.base_fields["phone"]
+    clean_phone = PhoneForm.clean_phone
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the SMS"),

@@ -114,14 +114,13 @@ class CodeRejected(ValidationError):
     pass
 
 
-def signin_code_confirm(*, phone, code, agreed=False):
-    """Check the newest code sent to `phone`; on success return the member (created for a new
-    number, with the consent they gave).
+def _code_consume(phone, code):
+    """Use up the newest code sent to `phone` if `code` is it (outside a transaction, so that a
+    wrong try stays counted when the caller fails).
 
     A code is good once, for TTL seconds, and for MAX_ATTEMPTS wrong tries; the wrong tries are
-    counted even though the call fails.
+    counted (in their own statement) even though the call fails.
     """
-    phone = normalize_phone(phone)
     code = (code or "").strip()
     now = timezone.now()
     limit = settings.MEMBER_CODE_MAX_ATTEMPTS
@@ -136,13 +135,21 @@ def signin_code_confirm(*, phone, code, agreed=False):
         raise CodeRejected(
             _("The code is not right. %(n)d tries left.") % {"n": left}, code="wrong"
         )
+    # Single use, even for two confirms racing with the same code: one UPDATE wins.
+    won = SignInCode.objects.filter(pk=row.pk, used_at__isnull=True, attempts__lt=limit).update(
+        used_at=now
+    )
+    if not won:
+        raise CodeRejected(_("This code has expired or was already used. Ask for a new one."))
+    return now
+
+
+def signin_code_confirm(*, phone, code, agreed=False):
+    """Check the code sent to `phone`; on success return the member (created for a new number,
+    with the consent they gave)."""
+    phone = normalize_phone(phone)
+    now = _code_consume(phone, code)
     with transaction.atomic():
-        # Single use, even for two confirms racing with the same code: one UPDATE wins.
-        won = SignInCode.objects.filter(pk=row.pk, used_at__isnull=True, attempts__lt=limit).update(
-            used_at=now
-        )
-        if not won:
-            raise CodeRejected(_("This code has expired or was already used. Ask for a new one."))
         member = Member.objects.select_related("user").filter(phone=phone).first()
         if member is None:
             if not agreed:
@@ -243,6 +250,25 @@ def member_register_by_proxy(
             paper_ref=paper_ref,
             recorded_by=by,
         )
+    return member
+
+
+def member_phone_change(*, member, new_phone, code):
+    """Correct the number: the member proves the new number with a code sent to it (asked for
+    with `signin_code_request`). The old number stops signing in at once."""
+    new_phone = normalize_phone(new_phone)
+    if new_phone == member.phone:
+        raise ValidationError({"phone": _("This is already your number.")})
+    _code_consume(new_phone, code)
+    with transaction.atomic():
+        if Member.objects.filter(phone=new_phone).exists():
+            raise ValidationError(
+                {"phone": _("This number belongs to another account. Delete that one first.")}
+            )
+        old = member.phone
+        Member.objects.filter(pk=member.pk).update(phone=new_phone)
+        member.phone = new_phone
+        SignInCode.objects.filter(phone=old).delete()
     return member
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/code/", views.member_code, name="member_code"),
     path("me/code/refresh/", views.member_code_refresh, name="member_code_refresh"),
     path("me/profile/", views.profile, name="profile"),
+    path("me/phone/", views.phone_change, name="phone"),
     path("me/data/", views.data_download, name="data"),
     path("me/delete/", views.delete_account, name="delete"),
 ]

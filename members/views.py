@@ -4,20 +4,22 @@ import json
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import registry, services
 from members.decorators import member_required
-from members.forms import CodeForm, DeleteForm, PhoneForm, ProfileForm
+from members.forms import CodeForm, DeleteForm, NewPhoneForm, PhoneForm, ProfileForm
 from members.models import mask_phone
 from members.selectors import member_of
 from members.services import CodeRejected, TooManyRequests
@@ -225,6 +227,46 @@ def profile(request):
             return redirect("members:me")
         return render(request, "members/profile.html", {"form": form}, status=400)
     return render(request, "members/profile.html", {"form": form, "member": member})
+
+
+NEW_PHONE = "members.new_phone"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required
+def phone_change(request):
+    """更换手机号: the new number, then the code sent to it."""
+    pending = request.session.get(NEW_PHONE)
+    ctx = {"member": request.member, "pending": mask_phone(pending) if pending else ""}
+    if request.method == "POST" and "code" in request.POST and pending:
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_phone_change(
+                    member=request.member, new_phone=pending, code=form.cleaned_data["code"]
+                )
+            except ValidationError as exc:
+                form.add_error("code", exc.messages)
+            else:
+                del request.session[NEW_PHONE]
+                messages.success(request, _("Your mobile number is changed."))
+                return redirect("members:me")
+        return render(request, "members/phone.html", {**ctx, "code_form": form}, status=400)
+    form = NewPhoneForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "members/phone.html", {**ctx, "form": form}, status=400)
+        phone = form.cleaned_data["phone"]
+        try:
+            services.signin_code_request(phone=phone, ip=ratelimit.client_ip(request))
+        except TooManyRequests as exc:
+            form.add_error("phone", exc.message)
+            return render(request, "members/phone.html", {**ctx, "form": form}, status=429)
+        request.session[NEW_PHONE] = phone
+        ctx["pending"] = mask_phone(phone)
+        return render(request, "members/phone.html", {**ctx, "code_form": CodeForm()})
+    return render(request, "members/phone.html", {**ctx, "form": form})
 
 
 @never_cache

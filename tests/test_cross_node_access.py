@@ -403,7 +403,7 @@ def probes(w):
     add("accounts/login/resend/", "/accounts/login/resend/", "post", {}, login="public")
     add("accounts/terms/", "/accounts/terms/", login="public")
     add("accounts/logout/", "/accounts/logout/", "post", {}, login="public")
-    for route in ("me/", "me/code/", "me/profile/", "me/data/", "me/delete/"):
+    for route in ("me/", "me/code/", "me/profile/", "me/phone/", "me/data/", "me/delete/"):
         add(route, f"/{route}", login="member")
     add("me/code/refresh/", "/me/code/refresh/", "post", {}, login="member")
     add("accounts/logout/everywhere/", "/accounts/logout/everywhere/", "post", {}, login="member")

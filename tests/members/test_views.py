@@ -293,3 +293,31 @@ def test_a_disabled_member_cannot_sign_in(client, db, sms):
     client.post("/accounts/login/", {"phone": PHONE, "agree": "on"})
     page = client.post("/accounts/login/code/", {"code": last_code(sms, PHONE)})
     assert page.status_code == 403 and "停用" in page.text
+
+
+def test_a_member_changes_their_number_after_proving_the_new_one(client, db, sms):
+    sign_in(client, PHONE, sms)
+    page = client.post("/me/phone/", {"phone": "13700007777"})
+    assert page.status_code == 200 and "137****7777" in page.text
+    wrong = client.post(
+        "/me/phone/", {"code": "000000" if last_code(sms, "13700007777") != "000000" else "111111"}
+    )
+    assert wrong.status_code == 400 and "验证码不正确" in wrong.text
+    assert Member.objects.get().phone == PHONE
+    client.post("/me/phone/", {"code": last_code(sms, "13700007777")})
+    assert Member.objects.get().phone == "13700007777"
+    # The old number no longer reaches this account: it would sign up a new one.
+    other = Client()
+    SignInCode.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    sign_in(other, PHONE, sms)
+    assert Member.objects.count() == 2
+
+
+def test_a_number_of_another_account_cannot_be_taken(client, db, sms):
+    sign_in(Client(), "13700008888", sms)
+    sign_in(client, PHONE, sms)
+    SignInCode.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    client.post("/me/phone/", {"phone": "13700008888"})
+    page = client.post("/me/phone/", {"code": last_code(sms, "13700008888")})
+    assert page.status_code == 400 and "另一个账号" in page.text
+    assert Member.objects.get(user__member__phone=PHONE)
