@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grievances import selectors, services
-from grievances.models import ApiKey, Case, CaseEvent, CasePhoto, Category, Summons
+from grievances.models import ApiKey, Case, CaseEvent, CasePhoto, Category, Level, Summons
 from grievances.open311.keys import api_key_revoke
 from grievances.staff_views import duration_text
 from portal.admin import ScopedAdmin
@@ -39,9 +39,13 @@ class CategoryAdminForm(forms.ModelForm):
             "wall",
             "accept_hours",
             "grid_hours",
+            "grid_working_days",
             "community_hours",
+            "community_working_days",
             "street_hours",
+            "street_working_days",
             "district_hours",
+            "district_working_days",
             "questions",
             "department",
             "is_active",
@@ -83,10 +87,10 @@ class CategoryAdmin(admin.ModelAdmin):
         "code",
         "name",
         "wall",
-        "grid_hours",
-        "community_hours",
-        "street_hours",
-        "district_hours",
+        "limit_at_grid",
+        "limit_at_community",
+        "limit_at_street",
+        "limit_at_district",
         "accept_hours",
         "department",
         "is_active",
@@ -98,15 +102,19 @@ class CategoryAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "description", "keywords", "wall"]}),
         (
-            _("Time limits (hours)"),
+            _("Time limits"),
             {
+                "description": _(
+                    "Each level's limit is in clock hours, or in working days when those are set "
+                    "(official holidays and make-up workdays from the official calendar)."
+                ),
                 "fields": [
                     "accept_hours",
-                    "grid_hours",
-                    "community_hours",
-                    "street_hours",
-                    "district_hours",
-                ]
+                    ("grid_hours", "grid_working_days"),
+                    ("community_hours", "community_working_days"),
+                    ("street_hours", "street_working_days"),
+                    ("district_hours", "district_working_days"),
+                ],
             },
         ),
         (None, {"fields": ["questions", "department", "is_active", "order"]}),
@@ -120,6 +128,22 @@ class CategoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Cases keep their category (PROTECT); retire a category by unticking "active".
         return False
+
+    @admin.display(description=_("grid"))
+    def limit_at_grid(self, obj):
+        return obj.limit_text(Level.GRID)
+
+    @admin.display(description=_("community"))
+    def limit_at_community(self, obj):
+        return obj.limit_text(Level.COMMUNITY)
+
+    @admin.display(description=_("street"))
+    def limit_at_street(self, obj):
+        return obj.limit_text(Level.STREET)
+
+    @admin.display(description=_("district"))
+    def limit_at_district(self, obj):
+        return obj.limit_text(Level.DISTRICT)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -219,6 +243,7 @@ class CaseAdmin(ScopedAdmin):
         "reported_by",
         "assignee",
         "deadline",
+        "deadline_reason",
         "accept_deadline",
         "supervised",
         "lead_official",
@@ -262,6 +287,10 @@ class CaseAdmin(ScopedAdmin):
         return format_html(
             '<strong style="color:#cf222e">{} {}</strong>', gettext("Overdue"), duration_text(late)
         )
+
+    @admin.display(description=_("why this time limit"))
+    def deadline_reason(self, obj):
+        return obj.deadline_reason()
 
     # Personal data: in full only for the handler of the case, masked for everyone else.
     def get_fields(self, request, obj=None):

@@ -73,6 +73,16 @@ CATEGORIES = [
     ("drainage", "下水道堵塞", "Blocked drains", OUTSIDE, 24, 48, 168, 168, 2, "water"),
 ]
 
+# General and complex matters count working days from the community up (12345 practice: general
+# matters 7 working days, complex 15); emergencies and utilities keep their clock hours.
+WORKING_DAYS = {
+    "property-mgmt": {"community": 7, "street": 7, "district": 15},
+    "neighbour": {"community": 7, "street": 7, "district": 15},
+    "elderly-care": {"community": 7, "street": 7, "district": 15},
+    "road-damage": {"street": 7, "district": 15},
+    "shop-dispute": {"street": 7, "district": 15},
+}
+
 
 def seed_categories():
     from portal.models import Department
@@ -91,6 +101,7 @@ def seed_categories():
                 "street_hours": s,
                 "district_hours": d,
                 "accept_hours": accept,
+                **{f"{lv}_working_days": n for lv, n in WORKING_DAYS.get(code, {}).items()},
                 "department": departments.get(dept),
                 "order": order,
             },

@@ -23,10 +23,13 @@ from grievances.models import (
 from grievances.models.cases import OPEN_STATUSES, new_tracking_code
 from grievances.routing import load_grids, next_level, place
 from portal.models import User
+from portal.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 
 ROUTE_BATCH = 500
+# What Case.enter_level sets: a state change that moves a case saves all of them.
+LEVEL_FIELDS = ["level", "level_since", "deadline", "deadline_basis"]
 
 
 # Intake ---------------------------------------------------------------------------------------
@@ -135,9 +138,9 @@ def case_log_on_the_spot(*, by, category, description, note="", resolve_now=True
     )
     case.save(force_insert=True)
     before = rollups.snapshot(case)
-    case.level, case.status, case.assignee = Level.GRID, Status.ACCEPTED, by
+    case.enter_level(Level.GRID, now)
+    case.status, case.assignee = Status.ACCEPTED, by
     case.routed_at = case.accepted_at = now
-    case.deadline = now + category.time_limit(Level.GRID)
     case.accept_deadline = now
     events = [
         CaseEvent(case=case, kind=CaseEvent.Kind.ASSIGNED, actor=by, to_level=Level.GRID),
@@ -178,6 +181,7 @@ def cases_route_pending(limit=ROUTE_BATCH):
         if not cases:
             return 0
         grids, workers = load_grids({c.community_id for c in cases if c.community_id})
+        calendar = WorkCalendar()
         before = [rollups.snapshot(c) for c in cases]
         events = []
         for case in cases:
@@ -188,10 +192,10 @@ def cases_route_pending(limit=ROUTE_BATCH):
                 grids=grids,
                 workers=workers,
             )
-            case.level, case.grid_id, case.assignee_id = p.level, p.grid_id, p.assignee_id
+            case.enter_level(p.level, case.created_at, calendar)
+            case.grid_id, case.assignee_id = p.grid_id, p.assignee_id
             case.status = Status.ASSIGNED
             case.routed_at = now
-            case.deadline = case.created_at + case.category.time_limit(p.level)
             case.accept_deadline = case.created_at + timezone.timedelta(
                 hours=case.category.accept_hours
             )
@@ -203,16 +207,27 @@ def cases_route_pending(limit=ROUTE_BATCH):
     return len(cases)
 
 
-_ROUTED_FIELDS = ["level", "grid", "assignee", "status", "routed_at", "deadline", "accept_deadline"]
-_ROUTED_ROW = "(%s::bigint, %s, %s::bigint, %s::bigint, %s, {ts}, {ts}, {ts})".format(
+_ROUTED_FIELDS = [
+    "level",
+    "grid",
+    "assignee",
+    "status",
+    "routed_at",
+    "deadline",
+    "accept_deadline",
+    "level_since",
+    "deadline_basis",
+]
+_ROUTED_ROW = "(%s::bigint, %s, %s::bigint, %s::bigint, %s, {ts}, {ts}, {ts}, {ts}, %s)".format(
     ts="%s::timestamptz"
 )
 _ROUTED_SQL = """
 UPDATE {case} AS c
 SET level = v.level, grid_id = v.grid_id, assignee_id = v.assignee_id, status = v.status,
-    routed_at = v.routed_at, deadline = v.deadline, accept_deadline = v.accept_deadline
+    routed_at = v.routed_at, deadline = v.deadline, accept_deadline = v.accept_deadline,
+    level_since = v.level_since, deadline_basis = v.deadline_basis
 FROM (VALUES {rows}) AS v (id, level, grid_id, assignee_id, status, routed_at, deadline,
-                           accept_deadline)
+                           accept_deadline, level_since, deadline_basis)
 WHERE c.id = v.id
 """
 
@@ -226,7 +241,7 @@ def _save_routed(cases):
     params = []
     for c in cases:
         params += [c.pk, c.level, c.grid_id, c.assignee_id, c.status, c.routed_at]
-        params += [c.deadline, c.accept_deadline]
+        params += [c.deadline, c.accept_deadline, c.level_since, c.deadline_basis]
     sql = _ROUTED_SQL.format(case=Case._meta.db_table, rows=", ".join([_ROUTED_ROW] * len(cases)))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -329,9 +344,9 @@ def _move_up(case, kind, actor, note, now):
     if up is None:
         raise ValidationError(_("The case is already at the district."))
     from_level = case.level
-    case.level, case.status, case.assignee = up, Status.ASSIGNED, None
-    case.deadline = now + case.category.time_limit(up)
-    case.save(update_fields=["level", "status", "assignee", "deadline"])
+    case.enter_level(up, now)
+    case.status, case.assignee = Status.ASSIGNED, None
+    case.save(update_fields=["status", "assignee", *LEVEL_FIELDS])
     return _event(case, kind, actor, note=note, from_level=from_level, to_level=up)
 
 
@@ -361,31 +376,46 @@ def cases_escalate_overdue(now=None, batch=ESCALATE_BATCH):
     now = now or timezone.now()
     step = _escalate_batch_sql if connection.vendor == "postgresql" else _escalate_batch_orm
     due = Case.objects.overdue(now).exclude(level=Level.DISTRICT)
-    moved = 0
+    moved, limits = 0, None
     while True:
         if not due.exists():  # the usual answer, for one index probe and no transaction
             return moved
+        limits = limits or _deadlines_from(now)
         with transaction.atomic():
-            event_ids = step(now, batch)
+            event_ids = step(now, batch, limits)
             if not event_ids:
                 return moved
             transaction.on_commit(lambda ids=event_ids: kick.send_notifications(ids))
             moved += len(event_ids)
 
 
+def _deadlines_from(now):
+    """(category id, level) → Deadline for a case reaching that level now: every case a sweep
+    moves starts its count at the same moment, so a few dozen deadlines serve a million cases
+    and the working-day rule stays in one place (Category.deadline_from)."""
+    from grievances.models import Category
+
+    calendar = WorkCalendar()
+    return {
+        (category.pk, level.value): category.deadline_from(level, now, calendar)
+        for category in Category.objects.all()
+        for level in (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
+    }
+
+
 # One statement per batch on PostgreSQL: claim (partial index case_open_deadline, SKIP LOCKED),
-# move up and write the history records. The CASE mirrors routing.next_level and
-# Category.time_limit; tests/grievances/test_sweep.py holds both paths to the same result.
+# move up and write the history records. The CASE mirrors routing.next_level; the new deadlines
+# come in as arrays from _deadlines_from. tests/grievances/test_sweep.py holds both paths to the
+# same result.
 _ESCALATE_SQL = """
 WITH due AS (
-    SELECT c.id, c.level AS from_level,
+    SELECT c.id, c.category_id, c.level AS from_level,
            CASE c.level
                WHEN %(grid)s THEN
                    CASE WHEN k.wall = %(outside)s THEN %(street)s ELSE %(community)s END
                WHEN %(community)s THEN %(street)s
                ELSE %(district)s
-           END AS to_level,
-           k.community_hours, k.street_hours, k.district_hours
+           END AS to_level
     FROM {case} c JOIN {category} k ON k.id = c.category_id
     WHERE c.status IN %(open)s AND c.deadline < %(now)s AND c.level <> %(district)s
     ORDER BY c.deadline
@@ -393,12 +423,12 @@ WITH due AS (
     FOR UPDATE OF c SKIP LOCKED
 ), moved AS (
     UPDATE {case} c
-    SET level = due.to_level, status = %(assigned)s, assignee_id = NULL,
-        deadline = %(now)s + make_interval(hours => CASE due.to_level
-            WHEN %(community)s THEN due.community_hours
-            WHEN %(street)s THEN due.street_hours
-            ELSE due.district_hours END)
-    FROM due
+    SET level = due.to_level, status = %(assigned)s, assignee_id = NULL, level_since = %(now)s,
+        deadline = lim.deadline, deadline_basis = lim.basis
+    FROM due JOIN unnest(%(lim_category)s::bigint[], %(lim_level)s::varchar[],
+                         %(lim_deadline)s::timestamptz[], %(lim_basis)s::varchar[])
+             AS lim (category_id, level, deadline, basis)
+         ON lim.category_id = due.category_id AND lim.level = due.to_level
     WHERE c.id = due.id
     RETURNING c.id, due.from_level, due.to_level
 )
@@ -408,7 +438,7 @@ RETURNING id
 """
 
 
-def _escalate_batch_sql(now, batch):
+def _escalate_batch_sql(now, batch, limits):
     from grievances.models import Category
 
     sql = _ESCALATE_SQL.format(
@@ -426,13 +456,17 @@ def _escalate_batch_sql(now, batch):
         "now": now,
         "stamp": timezone.now(),
         "batch": batch,
+        "lim_category": [category_id for category_id, _ in limits],
+        "lim_level": [level for _, level in limits],
+        "lim_deadline": [d.at for d in limits.values()],
+        "lim_basis": [d.basis for d in limits.values()],
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def _escalate_batch_orm(now, batch):
+def _escalate_batch_orm(now, batch, limits):
     """The portable path (SQLite, the embedded site): the same rule through the ORM."""
     cases = list(
         Case.objects.overdue(now)
@@ -447,9 +481,9 @@ def _escalate_batch_orm(now, batch):
         events.append(
             CaseEvent(case=case, kind=CaseEvent.Kind.ESCALATED, from_level=case.level, to_level=up)
         )
-        case.level, case.status, case.assignee_id = up, Status.ASSIGNED, None
-        case.deadline = now + case.category.time_limit(up)
-    Case.objects.bulk_update(cases, ["level", "status", "assignee", "deadline"])
+        case.enter_level(up, now, limit=limits[case.category_id, up.value])
+        case.status, case.assignee_id = Status.ASSIGNED, None
+    Case.objects.bulk_update(cases, ["status", "assignee", *LEVEL_FIELDS])
     CaseEvent.objects.bulk_create(events)
     return [e.pk for e in events]
 
@@ -535,11 +569,10 @@ def case_rate(*, case, rating, comment=""):
     _event(case, CaseEvent.Kind.RATED, note=f"{Rating(rating).label} {comment}".strip())
     if rating == Rating.UNSATISFIED and not case.reopened:
         case.reopened = True
-        case.level = case.resolved_level
+        case.enter_level(case.resolved_level, now)
         case.status, case.resolved_at, case.resolved_level = Status.ASSIGNED, None, ""
         case.accepted_at = None
         case.rating, case.rated_at = "", None  # the second resolution will be rated afresh
-        case.deadline = now + case.category.time_limit(case.level)
         case.save()
         _event(case, CaseEvent.Kind.REOPENED, to_level=case.level, note=comment)
     else:

@@ -3,9 +3,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Building, Community, Compound, Department, District, Grid, Street, User
+from portal.models import (
+    Building,
+    CalendarDay,
+    Community,
+    Compound,
+    Department,
+    District,
+    Grid,
+    Street,
+    User,
+)
 from portal.roles import staff_assign
 
 admin.site.site_header = _("Community service portal · staff console")
@@ -146,3 +157,31 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
         super(ScopedAdmin, self).save_model(request, obj, form, change)
         if obj.role:
             staff_assign(user=obj, role=obj.role, node=obj.node, department=obj.department)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The official holidays and make-up workdays (national, so not scoped): every staff
+    account reads them, only district officials and superusers enter a new year's notice."""
+
+    list_display = ["date", "weekday", "kind", "name", "notice"]
+    list_filter = ["kind", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name", "notice"]
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return date_format(obj.date, "l")
+
+    def _edits(self, request):
+        user = request.user
+        return user.is_superuser or user.role == User.Role.DISTRICT_OFFICIAL
+
+    def has_add_permission(self, request):
+        return self._edits(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._edits(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._edits(request) and super().has_delete_permission(request, obj)

@@ -9,19 +9,26 @@ from portal.models import User
 
 VIEW = ("view",)
 EDIT = ("view", "add", "change")
+ALL = ("view", "add", "change", "delete")
 
 
 class Hierarchy:
     """What each role may do with the hierarchy's own tables (portal app)."""
 
     role_permissions = {
-        User.Role.GRID_WORKER: {"compound": VIEW, "building": VIEW, "grid": VIEW},
+        User.Role.GRID_WORKER: {
+            "compound": VIEW,
+            "building": VIEW,
+            "grid": VIEW,
+            "calendarday": VIEW,
+        },
         User.Role.COMMUNITY_STAFF: {
             "community": VIEW,
             "grid": EDIT,
             "compound": EDIT,
             "building": EDIT,
             "user": VIEW,
+            "calendarday": VIEW,
         },
         User.Role.STREET_STAFF: {
             "street": VIEW,
@@ -30,6 +37,7 @@ class Hierarchy:
             "compound": EDIT,
             "building": EDIT,
             "user": VIEW,
+            "calendarday": VIEW,
         },
         User.Role.DISTRICT_OFFICIAL: {
             "district": VIEW,
@@ -40,8 +48,9 @@ class Hierarchy:
             "building": EDIT,
             "department": EDIT,
             "user": VIEW,
+            "calendarday": ALL,  # the official calendar: a new year's notice is entered here
         },
-        User.Role.DEPARTMENT: {"department": VIEW},
+        User.Role.DEPARTMENT: {"department": VIEW, "calendarday": VIEW},
     }
 
 

@@ -327,10 +327,12 @@ def admin_objects(w):
     }
 
 
-# Models of the admin that are not in the hierarchy: the district's catalogue and keys, the auth
-# groups and DRF tokens. They are judged by permissions alone (no role may touch the last three).
+# Models of the admin that are not in the hierarchy: the district's catalogue and keys, the
+# national holiday calendar, the auth groups and DRF tokens. They are judged by permissions alone
+# (no role may touch the last three).
 GLOBAL_ADMIN_MODELS = {
     "grievances.category",
+    "portal.calendarday",
     "grievances.apikey",
     "auth.group",
     "authtoken.tokenproxy",

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal import workdays
 from portal.scoping import Scope, ScopedQuerySet
 
 # Tracking codes avoid letters residents confuse (0/O, 1/I/L).
@@ -179,6 +180,10 @@ class Case(models.Model):
         db_index=False,  # case_assignee_status leads with it
     )
     deadline = models.DateTimeField(_("time limit at this level"), null=True, blank=True)
+    # When the case reached its level and what its limit there was ("24h", "7wd"): the case
+    # page explains the deadline from them (portal.workdays.explain).
+    level_since = models.DateTimeField(_("at this level since"), null=True, blank=True)
+    deadline_basis = models.CharField(_("time limit"), max_length=8, blank=True)
     accept_deadline = models.DateTimeField(_("accept by"), null=True, blank=True)
     supervised = models.BooleanField(_("under supervision"), default=False)  # 督办
     lead_official = models.ForeignKey(
@@ -247,6 +252,19 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    def enter_level(self, level, at, calendar=None, limit=None):
+        """Place the case at `level` from `at`, with that level's time limit (not saved).
+        A batch that moves many cases at one moment passes the `limit` it computed once."""
+        limit = limit or self.category.deadline_from(level, at, calendar)
+        self.level, self.level_since = level, at
+        self.deadline, self.deadline_basis = limit.at, limit.basis
+
+    def deadline_reason(self):
+        """Why the deadline is where it is ("7个工作日，遇国庆节顺延")."""
+        if not (self.deadline and self.level_since):
+            return ""
+        return workdays.explain(self.level_since, self.deadline, self.deadline_basis)
 
     def masked_phone(self):
         p = self.reporter_phone

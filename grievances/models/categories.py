@@ -4,6 +4,17 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal import workdays
+
+
+def _working_days(verbose_name):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        help_text=_("Counts working days (official holidays and 调休 followed) instead of hours."),
+    )
+
 
 class Category(models.Model):
     """What a case is about. It decides who handles it (inside the wall: the community; outside:
@@ -18,12 +29,16 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     description = models.TextField(_("description"), blank=True)
     wall = models.CharField(_("handled"), max_length=10, choices=Wall, default=Wall.INSIDE)
-    # Time limits per level, in hours (12345 practice: emergencies 2 h, utilities 24 h,
-    # general matters 7 days, complex matters 15 days).
+    # Time limits per level, in clock hours or, when set, in working days (12345 practice:
+    # emergencies 2 h, utilities 24 h, general matters 7 working days, complex matters 15).
     grid_hours = models.PositiveIntegerField(_("time limit at grid (hours)"), default=24)
     community_hours = models.PositiveIntegerField(_("time limit at community (hours)"), default=72)
     street_hours = models.PositiveIntegerField(_("time limit at street (hours)"), default=168)
     district_hours = models.PositiveIntegerField(_("time limit at district (hours)"), default=360)
+    grid_working_days = _working_days(_("time limit at grid (working days)"))
+    community_working_days = _working_days(_("time limit at community (working days)"))
+    street_working_days = _working_days(_("time limit at street (working days)"))
+    district_working_days = _working_days(_("time limit at district (working days)"))
     accept_hours = models.PositiveIntegerField(_("must be accepted within (hours)"), default=2)
     # Extra questions asked on intake, e.g. [{"code": "floor", "label": "楼层", "required": true,
     # "datatype": "string"|"number"|"text"|"singlevaluelist", "values": [{"key", "name"}]}]
@@ -49,7 +64,14 @@ class Category(models.Model):
                 condition=models.Q(grid_hours__gt=0, community_hours__gt=0)
                 & models.Q(street_hours__gt=0, district_hours__gt=0, accept_hours__gt=0),
                 name="category_time_limits_positive",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(grid_working_days=0)
+                & ~models.Q(community_working_days=0)
+                & ~models.Q(street_working_days=0)
+                & ~models.Q(district_working_days=0),
+                name="category_working_days_positive",
+            ),
         ]
 
     def __str__(self):
@@ -62,5 +84,23 @@ class Category(models.Model):
         return self.name
 
     def time_limit(self, level):
-        """How long a case of this category may stay at `level` (a Level value)."""
+        """The limit at `level` (a Level value) in clock hours, working days aside: synthetic
+        histories use it; real deadlines come from `deadline_from`."""
         return timedelta(hours=getattr(self, f"{level}_hours"))
+
+    def limit_basis(self, level):
+        days = getattr(self, f"{level}_working_days")
+        return f"{days}wd" if days else f"{getattr(self, f'{level}_hours')}h"
+
+    def limit_text(self, level):
+        """ "7个工作日" or "24小时": the limit at `level` as staff read it."""
+        return workdays.limit_text(self.limit_basis(level))
+
+    def deadline_from(self, level, start, calendar=None):
+        """When a case of this category that reached `level` at `start` is due there."""
+        return workdays.deadline_for(
+            start,
+            hours=getattr(self, f"{level}_hours"),
+            working_days=getattr(self, f"{level}_working_days"),
+            calendar=calendar,
+        )
