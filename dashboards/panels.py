@@ -1,8 +1,9 @@
 """The dashboard panels, in display order. A panel names its template (the page and the big
 screen include it) and says how its figures become a table (one Excel sheet each).
 
-Other apps add panels without touching this app: stations, canteens and volunteers will call
-`register(Panel(...))` from their AppConfig.ready() with their own template and table.
+Other apps add panels without touching this app: stations, canteens and volunteers call
+`register(Panel(...))` from their AppConfig.ready() with their own template, tables and (in
+`data`) their own figures.
 """
 
 import math
@@ -42,6 +43,9 @@ class Panel:
     tables: Callable  # (ctx) -> [Table]; ctx holds "figures", "overdue", "filter"
     wide: bool = False
     levels: tuple = field(default=tuple(LEVELS))  # the dashboard levels that show it
+    # Figures an app computes itself (from ctx["filter"]); the page puts them in the context as
+    # "<key>_data" for the panel's template, and `tables` finds them there too.
+    data: Callable | None = None
 
 
 PANELS = []

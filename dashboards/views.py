@@ -48,6 +48,9 @@ def _context(request, level, node_id):
         "now": now,
         "query": request.GET.urlencode(),
     }
+    for panel in ctx["panels"]:
+        if panel.data:
+            ctx[f"{panel.key}_data"] = panel.data(ctx)
     return ctx
 
 

@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grievances.tasks.escalate_overdue_cases",
         "schedule": 60.0,
     },
+    "remind-station-activities": {
+        "task": "stations.tasks.remind_activities",
+        "schedule": 300.0,
+    },
     "purge-spent-member-codes": {
         "task": "members.tasks.purge_spent_codes",
         "schedule": crontab(minute=41),
@@ -295,5 +299,12 @@ MEMBER_CODE_RATE_PER_IP = env.get("MEMBER_CODE_RATE_PER_IP", "30/h")
 MEMBER_SESSION_DAYS = env_int("MEMBER_SESSION_DAYS", 30)
 MEMBER_QR_SECONDS = env_int("MEMBER_QR_SECONDS", 60)  # a member code (QR) is good this long
 MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
+
+# Maps: a tile URL template (Leaflet). Empty: no tiles, points and outlines still show. For
+# Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).
+MAP_TILE_URL = env.get("MAP_TILE_URL", "")
+# The public address printed in QR codes on posters (https://portal.example.gov.cn); empty: the
+# address the poster was requested on.
+PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")
 
 PORTAL_NAME = _("Community service portal")

@@ -31,6 +31,8 @@ from grievances.staff_views import ACTIONS
 from members import services as member_services
 from members.models import Member
 from portal.models import Community, Compound, Department, District, Grid, Street, User
+from stations import services as station_services
+from stations.models import Activity, CheckIn, Courier, PartyRegistration, Programme, Station
 from tests.factories import CompoundFactory, DepartmentFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
 
@@ -126,6 +128,7 @@ class World:
     compounds: dict = field(default_factory=dict)
 
     members: dict = field(default_factory=dict)
+    stations: dict = field(default_factory=dict)
 
     def names_foreign_to(self, actor):
         """Node names an account must never be shown (not its scope, not its ancestors)."""
@@ -247,7 +250,59 @@ def world(two_streets, staff, settings, tmp_path):
         for key, phone in MEMBER_PHONES.items()
     }
     users["member"] = members["community_a1"].user
-    return World(nodes, users, cases, departments, category, compounds, members)
+    stations = _stations(nodes, members, users)
+    return World(nodes, users, cases, departments, category, compounds, members, stations)
+
+
+def _stations(nodes, members, users):
+    """A station in A1 and one in B1, each with a check-in by its community's member (a
+    courier), an activity with that member signed up, and a party registration."""
+    out = {}
+    programme = Programme.objects.create(name="审计保障项目")
+    for key in ("community_a1", "community_b1"):
+        station = Station(
+            code=f"AUD-{key[-2:].upper()}",
+            name=f"审计驿站{key[-2:]}",
+            host="审计",
+            community=nodes[key],
+            address="审计路",
+            lat=30.6,
+            long=114.3,
+            opening_hours="24/7",
+        )
+        station.copy_ancestors()
+        station.save()
+        member = members[key]
+        courier = station_services.courier_save_profile(
+            member=member, platform="meituan", real_name=f"审计骑手{key[-2:]}", work_id="AUDIT1"
+        )
+        checkin = station_services.checkin_record(station=station, member=member, purpose="rest")
+        start = timezone.now() + timedelta(minutes=30)
+        activity = Activity(
+            station=station,
+            kind="law",
+            title=f"审计活动{key[-2:]}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=5,
+        )
+        activity.copy_ancestors()
+        activity.save()
+        station_services.activity_sign_up(activity=activity, member=member)
+        party = station_services.party_register(
+            member=member, station=station, organisation="审计支部", member_since=2015
+        )
+        station_services.programme_enrol(
+            programme=programme, courier=courier, by=None, enrolled_on=timezone.localdate()
+        )
+        out[key] = {
+            "station": station,
+            "courier": courier,
+            "checkin": checkin,
+            "activity": activity,
+            "party": party,
+        }
+    return out
 
 
 # Requests ---------------------------------------------------------------------------------------
@@ -322,6 +377,11 @@ def admin_objects(w):
         },
         Case: {f"case_{k}": c for k, c in w.cases.items()},
         Member: dict(w.members),
+        Station: {k: v["station"] for k, v in w.stations.items()},
+        Courier: {k: v["courier"] for k, v in w.stations.items()},
+        CheckIn: {k: v["checkin"] for k, v in w.stations.items()},
+        Activity: {k: v["activity"] for k, v in w.stations.items()},
+        PartyRegistration: {k: v["party"] for k, v in w.stations.items()},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -331,6 +391,9 @@ def admin_objects(w):
 # national holiday calendar, the auth groups and DRF tokens. They are judged by permissions alone
 # (no role may touch the last three).
 GLOBAL_ADMIN_MODELS = {
+    "stations.facility",
+    "stations.service",
+    "stations.programme",
     "grievances.category",
     "portal.calendarday",
     "grievances.apikey",
@@ -412,6 +475,51 @@ def probes(w):
     for code in case_codes.values():  # only a case filed with the member's own phone attaches
         add("cases/mine/attach/", "/cases/mine/attach/", "post", {"code": code}, login="member")
     add("api/v1/me/", "/api/v1/me/", login="member")
+
+    # Stations: public pages and the member's own actions; staff pages by node.
+    add("stations/", "/stations/?lat=30.6&long=114.3", login="public")
+    add("stations/courier/", "/stations/courier/", login="member")
+    for key, s in w.stations.items():
+        code, act = s["station"].code, s["activity"].pk
+        add("stations/<str:code>/", f"/stations/{code}/", login="public")
+        add("stations/<str:code>/poster.svg", f"/stations/{code}/poster.svg", login="public")
+        add("stations/<str:code>/checkin/", f"/stations/{code}/checkin/", login="member")
+        add(
+            "stations/<str:code>/party/",
+            f"/stations/{code}/party/",
+            "post",
+            {"organisation": "审计", "member_since": 2010},
+            login="member",
+        )
+        add("stations/activities/<int:pk>/", f"/stations/activities/{act}/", login="public")
+        # Cancel is only for one's own sign-up (the member is signed up to A1's activity).
+        verbs = ("sign-up", "cancel", "attend") if key == "community_a1" else ("sign-up",)
+        for verb in verbs:
+            add(
+                f"stations/activities/<int:pk>/{verb}/",
+                f"/stations/activities/{act}/{verb}/",
+                "post",
+                {},
+                login="member",
+            )
+        add(
+            "staff/stations/activities/<int:pk>/attend/",
+            f"/staff/stations/activities/{act}/attend/",
+            target=("node", key),
+        )
+        add(
+            "staff/stations/couriers/<int:member_id>/work-id",
+            f"/staff/stations/couriers/{s['courier'].pk}/work-id",
+            target=("node", key),
+        )
+        add(
+            "api/v1/stations/<str:code>/checkin/",
+            f"/api/v1/stations/{code}/checkin/",
+            "post",
+            {"purpose": "rest"},
+            login="member",
+        )
+    add("api/v1/stations/", "/api/v1/stations/?lat=30.6&long=114.3", login="public")
     add(
         "api/v1/members/sign-in/code/",
         "/api/v1/members/sign-in/code/",
@@ -551,8 +659,9 @@ def probes(w):
     add("admin/password_change/", "/admin/password_change/")
     add("admin/password_change/done/", "/admin/password_change/done/")
     add("admin/jsi18n/", "/admin/jsi18n/")
-    for label in ("auth", "authtoken", "portal", "members", "grievances"):
-        add("admin/^(?P<app_label>auth|authtoken|portal|members|grievances)/$", f"/admin/{label}/")
+    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations")
+    for label in labels:
+        add(f"admin/^(?P<app_label>{'|'.join(labels)})/$", f"/admin/{label}/")
     add("admin/(?P<url>.*)$", "/admin/no/such/page/")
     case_type = ContentType.objects.get_for_model(Case)
     for key, case in w.cases.items():

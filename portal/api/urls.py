@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from grievances.api.views import CaseViewSet
 from members.api import views as member_api
 from portal.api import views
+from stations.api import views as station_api
 
 router = DefaultRouter()
 router.register("streets", views.StreetViewSet)
@@ -16,5 +17,7 @@ urlpatterns = [
     path("members/sign-in/confirm/", member_api.CodeConfirmView.as_view(), name="member-sign-in"),
     path("members/resolve-code/", member_api.ResolveCodeView.as_view(), name="member-resolve"),
     path("me/", member_api.MeView.as_view(), name="member-me"),
+    path("stations/", station_api.NearbyStationsView.as_view(), name="stations-nearby"),
+    path("stations/<str:code>/checkin/", station_api.CheckInView.as_view(), name="station-checkin"),
     *router.urls,
 ]

@@ -194,12 +194,12 @@ def test_apps_add_eligibility_to_the_resolved_member(member, staff, monkeypatch)
     from members import registry
 
     part = registry.MemberPart(
-        key="test-courier", title="t", eligibility=lambda m: {"courier": m.pk == member.pk}
+        key="test-part", title="t", eligibility=lambda m: {"test_flag": m.pk == member.pk}
     )
     monkeypatch.setattr(registry, "PARTS", [*registry.PARTS, part])
     _, payload = services.member_code_issue(member=member)
     found = services.member_code_resolve(code=payload, by=staff["grid"])
-    assert found.eligibility == {"courier": True}
+    assert found.eligibility["test_flag"] is True
 
 
 # Proxy registration (代办) ------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members.api.views import IsMember
+from stations import selectors, services
+from stations.api.serializers import (
+    CheckInRequestSerializer,
+    CheckInSerializer,
+    NearbyQuerySerializer,
+    NearbySerializer,
+)
+from stations.models import Station
+
+
+class NearbyStationsView(APIView):
+    """Public: the stations nearest a point, nearest first."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lat", float, required=True, description="Latitude (WGS-84)"),
+            OpenApiParameter("long", float, required=True, description="Longitude (WGS-84)"),
+            OpenApiParameter("radius", int, description="Metres, 100–50000 (default 5000)"),
+            OpenApiParameter("open_now", bool, description="Only stations open now"),
+            OpenApiParameter(
+                "facility", str, many=True, description="Facility codes, all required"
+            ),
+            OpenApiParameter(
+                "coords",
+                str,
+                enum=["wgs84", "gcj02"],
+                description="gcj02: AMap / mini-program points",
+            ),
+            OpenApiParameter("limit", int, description="At most this many (1–100, default 20)"),
+        ],
+        responses={200: NearbySerializer(many=True), 400: OpenApiResponse(description="Bad query")},
+        summary="Rest stations nearest a point, each with distance_m and open_now",
+    )
+    def get(self, request):
+        params = request.query_params.copy()
+        data = {k: params.get(k) for k in params if k != "facility"}
+        data["facility"] = params.getlist("facility")
+        q = NearbyQuerySerializer(data=data)
+        q.is_valid(raise_exception=True)
+        v = q.validated_data
+        found = selectors.with_facilities(
+            selectors.stations_near(
+                lat=v["lat"],
+                long=v["long"],
+                radius_m=v["radius"],
+                open_now=v["open_now"],
+                facilities=v["facility"],
+                limit=v["limit"],
+            )
+        )
+        return Response(NearbySerializer(found, many=True).data)
+
+
+class CheckInView(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=CheckInRequestSerializer,
+        responses={
+            201: CheckInSerializer,
+            200: CheckInSerializer,
+            404: OpenApiResponse(description="No such station"),
+        },
+        summary="A member checks in at a station (one per two-hour window counts)",
+    )
+    def post(self, request, code):
+        station = get_object_or_404(Station, code=code.upper())
+        s = CheckInRequestSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            checkin = services.checkin_record(
+                station=station, member=request.member, purpose=s.validated_data["purpose"]
+            )
+        except services.AlreadyCheckedIn as exc:
+            exc.checkin.counted = False
+            return Response(CheckInSerializer(exc.checkin).data, status=200)
+        except ValidationError as exc:
+            raise ApiValidationError({"detail": exc.messages}) from exc
+        checkin.counted = True
+        return Response(CheckInSerializer(checkin).data, status=201)

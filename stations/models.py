@@ -1,1 +1,0 @@
-"""Models arrive with the stations issue, after the grievance slice."""

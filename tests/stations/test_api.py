@@ -1,0 +1,63 @@
+import pytest
+from rest_framework.test import APIClient
+
+from stations.geo import haversine_m
+from tests.stations.conftest import make_station
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_nearby_stations_are_ordered_by_distance_with_open_now(api, two_streets):
+    c = two_streets["communities"][0]
+    make_station(c, "BB", 30.605, 114.30)
+    make_station(c, "AA", 30.601, 114.30, facilities=["wifi"])
+    rows = api.get("/api/v1/stations/", {"lat": 30.6, "long": 114.3, "open_now": 1}).json()
+    assert [r["code"] for r in rows] == ["AA", "BB"]
+    assert rows[0]["distance_m"] == round(haversine_m(30.6, 114.3, 30.601, 114.3))
+    assert rows[0]["open_now"] is True and rows[0]["facilities"] == ["wifi"]
+
+
+def test_gcj02_points_are_converted(api, two_streets):
+    make_station(two_streets["communities"][0], "AA", 30.600, 114.300)
+    wgs = api.get("/api/v1/stations/", {"lat": 30.6, "long": 114.3}).json()[0]["distance_m"]
+    # The same place as AMap reports it, ~500 m off in GCJ-02.
+    gcj = api.get(
+        "/api/v1/stations/", {"lat": 30.59759, "long": 114.30555, "coords": "gcj02"}
+    ).json()
+    assert wgs == 0 and gcj[0]["distance_m"] < 30
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"lat": 91, "long": 0},
+        {"lat": 0, "long": 0},
+        {"lat": 30, "long": 114, "radius": 10**12},
+        {"lat": "x", "long": 1},
+    ],
+)
+def test_bad_queries_are_400_with_a_field(api, db, params):
+    response = api.get("/api/v1/stations/", params)
+    assert response.status_code == 400 and response.json()
+
+
+def test_a_member_checks_in_by_api_once_per_window(api, station, rider):
+    from rest_framework.authtoken.models import Token
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=rider.user).key}")
+    first = api.post(f"/api/v1/stations/{station.code}/checkin/", {"purpose": "water"})
+    again = api.post(f"/api/v1/stations/{station.code}/checkin/", {"purpose": "water"})
+    assert (first.status_code, first.json()["counted"]) == (201, True)
+    assert (again.status_code, again.json()["counted"]) == (200, False)
+    assert api.post("/api/v1/stations/NOPE/checkin/", {}).status_code == 404
+
+
+def test_the_stations_api_is_in_the_schema(api, db):
+    paths = api.get("/api/schema/", {"format": "json"}).json()["paths"]
+    assert "/api/v1/stations/" in paths and "/api/v1/stations/{code}/checkin/" in paths
+    names = [p["name"] for p in paths["/api/v1/stations/"]["get"]["parameters"]]
+    assert {"lat", "long", "open_now", "radius"} <= set(names)
