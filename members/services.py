@@ -195,17 +195,36 @@ def _member_create(*, phone, display_name, registered_by=None, home_community=No
 
 
 def _place(member, community, reason):
-    MemberPlace.objects.get_or_create(
-        member=member,
-        community=community,
-        reason=reason,
-        defaults={"street_id": community.street_id, "district_id": community.district_id},
+    # One INSERT ... ON CONFLICT DO NOTHING: a check-in marks the place on every call.
+    MemberPlace.objects.bulk_create(
+        [
+            MemberPlace(
+                member=member,
+                community_id=community.pk,
+                street_id=community.street_id,
+                district_id=community.district_id,
+                reason=reason,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 
-def member_mark_served(*, member, community):
-    """Record that `member` was served in `community` (its staff may then look them up)."""
-    _place(member, community, MemberPlace.Reason.SERVED)
+def member_mark_served(*, member, community_id, street_id, district_id):
+    """Record that `member` was served in that community (its staff may then look them up).
+    Takes the ids a served row already carries, so it costs one INSERT and no lookup."""
+    MemberPlace.objects.bulk_create(
+        [
+            MemberPlace(
+                member=member,
+                community_id=community_id,
+                street_id=street_id,
+                district_id=district_id,
+                reason=MemberPlace.Reason.SERVED,
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def member_sign_out_everywhere(*, member):

@@ -27,6 +27,20 @@ def baseline(request):
     return HttpResponse("ok", status=201, content_type="text/plain")
 
 
+def stations_baseline(request):
+    """The yardstick of bench/stations.py: one indexed bounding-box query for the point, the
+    rows as JSON (no distances, no opening hours)."""
+    lat, long = float(request.GET["lat"]), float(request.GET["long"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code, name, lat, long FROM stations_station WHERE lat BETWEEN %s AND %s "
+            "AND long BETWEEN %s AND %s LIMIT 20",
+            [lat - 0.045, lat + 0.045, long - 0.052, long + 0.052],
+        )
+        rows = [dict(zip(("code", "name", "lat", "long"), r, strict=True)) for r in cursor]
+    return JsonResponse(rows, safe=False)
+
+
 @csrf_exempt
 @require_POST
 def submit(request):

@@ -28,4 +28,5 @@ if settings.BENCH_BASELINE:  # bench/ only: never on in production
     urlpatterns += [
         path("bench/baseline", bench_views.baseline, name="bench-baseline"),
         path("bench/submit", bench_views.submit, name="bench-submit"),
+        path("bench/stations", bench_views.stations_baseline, name="bench-stations"),
     ]

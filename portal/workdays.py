@@ -32,6 +32,7 @@ class WorkCalendar:
 
     def __init__(self):
         self._years = {}
+        self._days = {}  # the package's lookups are slow (it scans its tables): asked once a day
 
     def _table(self, year):
         if year not in self._years:
@@ -43,6 +44,11 @@ class WorkCalendar:
 
     def day(self, d):
         """(is it a working day, the holiday's name or "") for the date `d`."""
+        if d not in self._days:
+            self._days[d] = self._day(d)
+        return self._days[d]
+
+    def _day(self, d):
         listed = self._table(d.year).get(d)
         if listed is not None:
             return listed.is_workday, listed.name

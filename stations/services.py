@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,16 @@ from stations.models import (
     Station,
 )
 from stations.models.stations import CHECKIN_WINDOW_SECONDS, SCOPE_LOOKUPS
+from stations.selectors import work_calendar
+
+
+def _place_of(row):
+    """The node ids a station or an activity carries, for members.services.member_mark_served."""
+    return {
+        "community_id": row.community_id,
+        "street_id": row.street_id,
+        "district_id": row.district_id,
+    }
 
 
 class AlreadyCheckedIn(Exception):
@@ -69,14 +79,17 @@ def checkin_record(*, station, member, purpose, now=None):
         purpose=purpose,
         created_at=now,
         window=int(now.timestamp()) // CHECKIN_WINDOW_SECONDS,
-        while_closed=not station.hours.is_open(now),
+        while_closed=not station.hours.is_open(now, work_calendar()),
         community_id=station.community_id,
         street_id=station.street_id,
         district_id=station.district_id,
     )
     try:
-        with transaction.atomic():
-            checkin.save(force_insert=True)
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint, so the caller's transaction survives
+                checkin.save(force_insert=True)
+        else:
+            checkin.save(force_insert=True)  # one autocommit INSERT: the hot path
     except IntegrityError:
         earlier = CheckIn.objects.filter(
             member=member, station=station, window=checkin.window
@@ -84,7 +97,7 @@ def checkin_record(*, station, member, purpose, now=None):
         if earlier is None:
             raise
         raise AlreadyCheckedIn(earlier) from None
-    member_mark_served(member=member, community=station.community)
+    member_mark_served(member=member, **_place_of(station))
     return checkin
 
 
@@ -179,7 +192,7 @@ def party_register(*, member, station, organisation, member_since):
         station=station,
         defaults={"organisation": organisation, "member_since": member_since},
     )
-    member_mark_served(member=member, community=station.community)
+    member_mark_served(member=member, **_place_of(station))
     return registration
 
 
@@ -236,7 +249,7 @@ def activity_sign_up(*, activity, member):
         signup.save(update_fields=["status", "created_at"])
     else:
         signup = ActivitySignup.objects.create(activity=activity, member=member, status=status)
-    member_mark_served(member=member, community=activity.station.community)
+    member_mark_served(member=member, **_place_of(activity))
     return signup
 
 
@@ -306,7 +319,7 @@ def activity_attend(*, activity, member, now=None):
         if signup.attended_at is None:
             signup.attended_at = now
         signup.save()
-    member_mark_served(member=member, community=activity.station.community)
+    member_mark_served(member=member, **_place_of(activity))
     return signup
 
 

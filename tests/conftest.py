@@ -43,6 +43,14 @@ def staff(two_streets):
 
 
 @pytest.fixture(autouse=True)
+def fresh_work_calendar():
+    """The finder keeps the official calendar a minute per process; each test reads its own."""
+    from stations import selectors
+
+    selectors._calendar["calendar"] = None
+
+
+@pytest.fixture(autouse=True)
 def inline_celery():
     """Tests run Celery tasks inline unless they ask for the real worker (`live_worker`)."""
     from portal.celery import app

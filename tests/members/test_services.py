@@ -256,7 +256,9 @@ def test_staff_see_members_who_live_or_were_served_in_their_area(staff, two_stre
     services.member_update_profile(member=member, display_name="甲", home_community=b1)
     seen = {k: Member.objects.for_user(u).filter(pk=member.pk).exists() for k, u in staff.items()}
     assert seen == {"district": True, "street": False, "community": False, "grid": False}
-    services.member_mark_served(member=member, community=a1)
+    services.member_mark_served(
+        member=member, community_id=a1.pk, street_id=a1.street_id, district_id=a1.district_id
+    )
     assert Member.objects.for_user(staff["community"]).filter(pk=member.pk).exists()
     assert Member.objects.for_user(staff["street"]).filter(pk=member.pk).exists()
     assert a2  # a community of street A that never served them
