@@ -94,20 +94,8 @@ def signin_code_request(*, phone, ip=""):
     ) % {"code": code, "minutes": s.MEMBER_CODE_TTL_SECONDS // 60}
     # The task carries the text, not the row: it needs nothing from the database, so it may go
     # out at once (the one INSERT above is its own transaction in a web request).
-    _send_code(f"signin:{row.pk}:{now.timestamp()}", phone, text)
+    notify.queue_text(f"signin:{row.pk}:{now.timestamp()}", phone, text)
     return s.MEMBER_CODE_RESEND_SECONDS
-
-
-def _send_code(key, phone, text):
-    """Through the notify queue; if the broker is unreachable, send from here: a person is
-    waiting for this message, and the sweepers cannot retry a code."""
-    from portal.tasks import send_text
-
-    try:
-        send_text.delay(key, phone, text)
-    except Exception as exc:  # noqa: BLE001 - broker down: send in the request instead
-        log.warning("broker unavailable, sending the sign-in code directly: %s", exc)
-        notify.send_once(key, phone, text)
 
 
 class CodeRejected(ValidationError):
@@ -195,14 +183,18 @@ def _member_create(*, phone, display_name, registered_by=None, home_community=No
 
 
 def _place(member, community, reason):
+    _place_ids(member, community.pk, community.street_id, community.district_id, reason)
+
+
+def _place_ids(member, community_id, street_id, district_id, reason):
     # One INSERT ... ON CONFLICT DO NOTHING: a check-in marks the place on every call.
     MemberPlace.objects.bulk_create(
         [
             MemberPlace(
                 member=member,
-                community_id=community.pk,
-                street_id=community.street_id,
-                district_id=community.district_id,
+                community_id=community_id,
+                street_id=street_id,
+                district_id=district_id,
                 reason=reason,
             )
         ],
@@ -213,18 +205,7 @@ def _place(member, community, reason):
 def member_mark_served(*, member, community_id, street_id, district_id):
     """Record that `member` was served in that community (its staff may then look them up).
     Takes the ids a served row already carries, so it costs one INSERT and no lookup."""
-    MemberPlace.objects.bulk_create(
-        [
-            MemberPlace(
-                member=member,
-                community_id=community_id,
-                street_id=street_id,
-                district_id=district_id,
-                reason=MemberPlace.Reason.SERVED,
-            )
-        ],
-        ignore_conflicts=True,
-    )
+    _place_ids(member, community_id, street_id, district_id, MemberPlace.Reason.SERVED)
 
 
 def member_sign_out_everywhere(*, member):

@@ -142,3 +142,15 @@ def send_once(key, to, text, subject="", sender=None):
         return False
     _mark_sent(key)
     return True
+
+
+def queue_text(key, to, text):
+    """Send an SMS from the notify queue, once per key; if the broker is unreachable, send it
+    from here (a person is waiting for it and no sweeper would retry it)."""
+    from portal.tasks import send_text
+
+    try:
+        send_text.delay(key, to, text)
+    except Exception as exc:  # noqa: BLE001 - broker down: send in the request instead
+        log.warning("broker unavailable, sending message %s directly: %s", key, exc)
+        send_once(key, to, text)

@@ -129,7 +129,7 @@ class CourierReviewForm(forms.ModelForm):
 
 
 @admin.register(Courier)
-class CourierAdmin(admin.ModelAdmin):
+class CourierAdmin(ScopedAdmin):
     """Couriers served in the user's area (a check-in, an activity); names and work IDs masked
     in the list. Verification is a decision on the change page, through the service."""
 
@@ -157,17 +157,9 @@ class CourierAdmin(admin.ModelAdmin):
     fields = readonly_fields + ["decision", "valid_until", "review_note"]
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request).filter(member__in=Member.objects.for_user(request.user))
-        )
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            from django.http import Http404
-
-            raise Http404
-        return obj
+        # Scoped through the member (where they live or were served).
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs.filter(member__in=Member.objects.for_user(request.user))
 
     def lookup_allowed(self, lookup, value, request=None):
         if lookup.split("__")[0] in (*Courier.PERSONAL_FIELDS, "member"):

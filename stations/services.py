@@ -285,17 +285,8 @@ def activity_cancel(*, signup):
             "when": timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"),
         }
         key = notify.marker_key("activity-promoted", promoted.pk, to=phone)
-        transaction.on_commit(lambda: _send(key, phone, text))
+        transaction.on_commit(lambda: notify.queue_text(key, phone, text))
     return promoted
-
-
-def _send(key, phone, text):
-    from portal.tasks import send_text
-
-    try:
-        send_text.delay(key, phone, text)
-    except Exception:  # noqa: BLE001 - broker down: send from here, the message matters
-        notify.send_once(key, phone, text)
 
 
 def activity_attend(*, activity, member, now=None):
@@ -348,6 +339,6 @@ def activities_remind(*, now=None, ahead=timedelta(hours=2)):
         for signup in signups:
             if signup.member.phone:
                 key = notify.marker_key("activity-reminder", signup.pk, to=signup.member.phone)
-                _send(key, signup.member.phone, text)
+                notify.queue_text(key, signup.member.phone, text)
                 sent += 1
     return sent
