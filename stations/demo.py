@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from stations import rollups
+from stations.hours import today_local
 from stations.models import (
     Activity,
     ActivitySignup,
@@ -149,6 +151,8 @@ def seed(stdout):
                         )
                     )
         CheckIn.objects.bulk_create(rows, batch_size=2000)
+        # The past days now hold check-ins: their dashboard rollups are built from them.
+        rollups.days_rebuild(today_local() - timedelta(days=31), today_local())
         # Served where they checked in: the staff of those communities see them.
         by_id = {s.pk: s for s in stations}
         pairs = {(r.member_id, r.station_id) for r in rows}
