@@ -64,7 +64,8 @@ class Nearby:
         }
 
 
-FIRST_RADII_M = (1000, 3000)  # tried first: in town the nearest stations are close by
+FIRST_RADII_M = (2000,)  # tried first: in town the nearest stations are close by
+MAX_CLOSED_TEXTS = 100  # more closed hours texts than this: no pre-filter in SQL
 
 
 def stations_near(
@@ -73,23 +74,40 @@ def stations_near(
     """Active stations within `radius_m` of the point, nearest first, each with its distance and
     whether it is open now (Asia/Shanghai, official holidays and make-up days included).
 
-    The search widens: 1 km, 3 km, then `radius_m`. A circle that already holds `limit`
-    matching stations holds the nearest ones, so the database sorts only the few stations of
-    a small box, not all those of the whole radius. The finder is the portal's busiest public
-    read, so its one query is written out once (`_finder_sql`) rather than compiled by the
-    ORM on every request."""
+    The search widens: 2 km, then `radius_m`. A circle that already holds `limit` matching
+    stations holds the nearest ones, so the database sorts only the few stations of a small
+    box, not all those of the whole radius. With `open_now`, the database leaves out the
+    stations whose hours text is closed this minute (stations share a few dozen texts, each
+    evaluated once a minute); every row is still checked here. The finder is the portal's
+    busiest public read, so its one query is written out once (`_finder_sql`) rather than
+    compiled by the ORM on every request."""
     now = now or timezone.now()
     minute = timezone.localtime(now).replace(second=0, microsecond=0, tzinfo=None)
+    closed = _closed_texts(minute) if open_now else ()
     radii = [r for r in FIRST_RADII_M if r < radius_m] + [radius_m]
     with connection.cursor() as cursor:
         for r in radii:
-            found = _scan(cursor, lat, long, r, open_now, facilities, limit, minute)
+            found = _scan(cursor, lat, long, r, open_now, facilities, closed, limit, minute)
             if len(found) >= limit:
                 break
     return found[:limit]
 
 
-def _scan(cursor, lat, long, radius_m, open_now, facilities, limit, minute):
+_texts = {"at": 0.0, "texts": ()}
+
+
+def _closed_texts(minute):
+    """The stations' distinct hours texts that are closed at `minute` (none if too many)."""
+    if time.monotonic() - _texts["at"] > CALENDAR_TTL:
+        texts = Station.objects.filter(is_active=True).values_list("opening_hours", flat=True)
+        _texts["texts"] = tuple(texts.order_by().distinct()[: MAX_CLOSED_TEXTS * 10])
+        _texts["at"] = time.monotonic()
+    calendar = work_calendar()
+    closed = tuple(t for t in _texts["texts"] if not _state(t, minute, calendar)[0])
+    return closed if len(closed) <= MAX_CLOSED_TEXTS else ()
+
+
+def _scan(cursor, lat, long, radius_m, open_now, facilities, closed, limit, minute):
     """The matching stations within `radius_m`, nearest first, at least the `limit` nearest.
 
     The database orders the stations in the bounding box by a flat-earth distance (exact to
@@ -98,15 +116,16 @@ def _scan(cursor, lat, long, radius_m, open_now, facilities, limit, minute):
     found and no station further down the list can be nearer than the last one kept."""
     min_lat, max_lat, min_long, max_long = bounding_box(lat, long, radius_m)
     k = math.cos(math.radians(lat)) ** 2  # a degree of longitude is shorter than one of latitude
-    sql = _finder_sql(len(facilities))
+    sql = _finder_sql(len(facilities), len(closed))
     calendar = work_calendar()
-    batch = limit * 2 if open_now else limit + 5
+    batch = limit + 5
     found, offset = [], 0
     while True:
         cursor.execute(
             sql,
             [lat, lat, long, long, k, True, min_lat, max_lat, min_long, max_long]
-            + list(facilities)
+            + [_like_code(code) for code in facilities]
+            + list(closed)
             + [batch, offset],
         )
         rows = cursor.fetchall()
@@ -130,24 +149,26 @@ def _scan(cursor, lat, long, radius_m, open_now, facilities, limit, minute):
         offset += batch
 
 
-@lru_cache(maxsize=8)
-def _finder_sql(facility_count):
-    """The finder's query: stations in a bounding box by flat distance, each required facility
-    an EXISTS (the same text on PostgreSQL and SQLite)."""
+@lru_cache(maxsize=256)
+def _finder_sql(facility_count, closed_count):
+    """The finder's query: stations in a bounding box by flat distance, with the required
+    facilities (the same text on PostgreSQL and SQLite; the table name from the model, every
+    value a parameter)."""
     station = Station._meta.db_table
-    through = Station.facilities.through._meta.db_table
-    facility = Facility._meta.db_table
-    # Table names come from the models; every value is a parameter.
-    has_facility = (
-        f" AND EXISTS (SELECT 1 FROM {through} t JOIN {facility} f"  # noqa: S608
-        f" ON f.id = t.facility_id WHERE t.station_id = s.id AND f.code = %s)"
-    )
+    # Each required facility: its code among the station's comma-separated codes.
+    has_facility = " AND (',' || s.facility_codes || ',') LIKE %s ESCAPE '!'"
     return (
         f"SELECT s.id, s.code, s.name, s.address, s.lat, s.long, s.opening_hours,"  # noqa: S608
+        f" s.facility_codes,"
         f" (s.lat - %s) * (s.lat - %s) + (s.long - %s) * (s.long - %s) * %s AS d2"
         f" FROM {station} s WHERE s.is_active = %s"
         f" AND s.lat BETWEEN %s AND %s AND s.long BETWEEN %s AND %s"
         + has_facility * facility_count
+        + (
+            f" AND s.opening_hours NOT IN ({', '.join(['%s'] * closed_count)})"
+            if closed_count
+            else ""
+        )
         + " ORDER BY d2, s.code LIMIT %s OFFSET %s"
     )
 
@@ -163,6 +184,7 @@ class StationRow:
     lat: float
     long: float
     opening_hours: str
+    facility_codes: str
     facility_list: list = field(default_factory=list)
 
 
@@ -218,26 +240,33 @@ def station_for_checkin(code):
     return Station.from_db(None, fields, row)
 
 
+def _like_code(code):
+    escaped = code.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%,{escaped},%"
+
+
 def with_facilities(nearby):
-    """Attach each station's facilities, in catalogue order (one small query for the page)."""
-    lists = {n.station.pk: [] for n in nearby}
-    if lists:
-        through = Station.facilities.through._meta.db_table
-        facility = Facility._meta.db_table
-        marks = ", ".join(["%s"] * len(lists))
-        order = connection.ops.quote_name("order")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT t.station_id, f.code, f.name, f.icon FROM {through} t"  # noqa: S608
-                f" JOIN {facility} f ON f.id = t.facility_id WHERE t.station_id IN ({marks})"
-                f" ORDER BY f.{order}, f.code",
-                list(lists),
-            )
-            for station_id, *facility_row in cursor.fetchall():
-                lists[station_id].append(FacilityRow(*facility_row))
+    """Attach each station's facilities (from its own row's codes, already in catalogue order;
+    names and icons from the catalogue)."""
+    catalogue = facility_catalogue()
     for n in nearby:
-        n.station.facility_list = lists[n.station.pk]
+        codes = [c for c in n.station.facility_codes.split(",") if c]
+        if any(c not in catalogue for c in codes):
+            catalogue = facility_catalogue(fresh=True)
+        n.station.facility_list = [catalogue[c] for c in codes if c in catalogue]
     return nearby
+
+
+_catalogue = {"at": 0.0, "rows": {}}
+
+
+def facility_catalogue(fresh=False):
+    """{code: FacilityRow}: the fixed catalogue of a dozen facilities, read once a minute."""
+    if fresh or time.monotonic() - _catalogue["at"] > CALENDAR_TTL:
+        rows = Facility.objects.order_by("order", "code").values_list("code", "name", "icon")
+        _catalogue["rows"] = {r[0]: FacilityRow(*r) for r in rows}
+        _catalogue["at"] = time.monotonic()
+    return _catalogue["rows"]
 
 
 class FacilityRow(NamedTuple):

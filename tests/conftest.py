@@ -50,6 +50,8 @@ def fresh_work_calendar():
 
     selectors._calendar["calendar"] = None
     selectors._posters.update(at=0.0, rows={})
+    selectors._catalogue.update(at=0.0, rows={})
+    selectors._texts.update(at=0.0, texts=())
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ from stations import selectors, services
 from stations.api.serializers import (
     CheckInRequestSerializer,
     CheckInSerializer,
-    NearbyQuerySerializer,
     NearbySerializer,
+    nearby_query,
 )
 from stations.models import CheckIn
 
@@ -45,12 +45,7 @@ class NearbyStationsView(APIView):
         summary="Rest stations nearest a point, each with distance_m and open_now",
     )
     def get(self, request):
-        params = request.query_params.copy()
-        data = {k: params.get(k) for k in params if k != "facility"}
-        data["facility"] = params.getlist("facility")
-        q = NearbyQuerySerializer(data=data)
-        q.is_valid(raise_exception=True)
-        v = q.validated_data
+        v = nearby_query(request.query_params)
         found = selectors.with_facilities(
             selectors.stations_near(
                 lat=v["lat"],

@@ -53,6 +53,11 @@ def test_gcj02_points_are_converted(api, two_streets):
         {"lat": 0, "long": 0},
         {"lat": 30, "long": 114, "radius": 10**12},
         {"lat": "x", "long": 1},
+        {"lat": "nan", "long": 114},
+        {"lat": 30, "long": 114, "open_now": "maybe"},
+        {"lat": 30, "long": 114, "facility": "wi fi"},
+        {"lat": 30, "long": 114, "coords": "bd09"},
+        {"lat": 30, "long": 114, "limit": "2.5"},
     ],
 )
 def test_bad_queries_are_400_with_a_field(api, db, params):
@@ -103,3 +108,28 @@ def test_a_check_in_answer_matches_its_documentation(api, station, rider):
     assert body["station"] == station.code and body["purpose"] == "rest"
     assert body["created_at"].endswith("+08:00")
     assert api.post("/api/v1/stations/NOPE-1/checkin/", format="json").status_code == 404
+
+
+def test_the_finder_follows_facility_changes_at_once(api, two_streets):
+    from stations.models import Facility
+
+    station = make_station(two_streets["communities"][0], "AA", 30.601, 114.30)
+    wifi, water = Facility.objects.get(code="wifi"), Facility.objects.get(code="water")
+
+    def found(**query):
+        return api.get("/api/v1/stations/", {"lat": 30.6, "long": 114.3, **query}).json()
+
+    assert found(facility="wifi") == []
+    station.facilities.add(wifi, water)
+    assert found(facility="wifi")[0]["facilities"] == sorted(
+        ["wifi", "water"], key=lambda c: Facility.objects.get(code=c).order
+    )
+    water.order, wifi.order = 99, 0
+    water.save()
+    wifi.save()
+    assert found()[0]["facilities"] == ["wifi", "water"]
+    station.facilities.remove(wifi)
+    assert found(facility="wifi") == [] and found()[0]["facilities"] == ["water"]
+    assert found(facility="w_ter") == []  # "_" is no wildcard
+    Facility.objects.get(code="water").station_set.clear()  # from the facility's side
+    assert found()[0]["facilities"] == [] and found(facility="water") == []
