@@ -2,11 +2,12 @@
 platforms, a month of check-ins and a few activities. Idempotent: skipped when present."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from portal.workdays import SHANGHAI
 from stations import rollups
 from stations.hours import today_local
 from stations.models import (
@@ -128,10 +129,12 @@ def seed(stdout):
             for station in stations:
                 for _ in range(rng.randint(2, 14)):
                     courier = rng.choice(couriers)
-                    at = now - timedelta(
-                        days=day,
-                        hours=rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
-                        minutes=rng.randint(0, 59),
+                    # Couriers rest around the lunch and dinner rushes, less at night.
+                    hour = rng.choice([8, 10, 11, 11, 12, 13, 13, 14, 15, 17, 18, 19, 20, 22])
+                    at = datetime.combine(
+                        today_local() - timedelta(days=day),
+                        time(hour, rng.randint(0, 59)),
+                        tzinfo=SHANGHAI,
                     )
                     window = int(at.timestamp()) // CHECKIN_WINDOW_SECONDS
                     if (courier.pk, station.pk, window) in seen or at > now:
