@@ -2,7 +2,9 @@
 and its immutable step record in one transaction, and queues notifications after the commit."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -20,7 +22,7 @@ from grievances.models import (
     Status,
     Summons,
 )
-from grievances.models.cases import OPEN_STATUSES, new_tracking_code
+from grievances.models.cases import DONE_STATUSES, OPEN_STATUSES, new_tracking_code
 from grievances.routing import load_grids, next_level, place
 from portal.models import User
 from portal.workdays import WorkCalendar
@@ -614,3 +616,47 @@ def cases_erase_member(*, member):
     Case.objects.filter(member=member).update(
         reporter_name="", reporter_phone="", reporter_email="", may_contact=False, member=None
     )
+
+
+# Anonymisation (PIPL) -----------------------------------------------------------------------------
+
+ANONYMISE_BATCH = 500
+
+
+def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
+    """Erase the personal data of up to `batch` cases resolved before `before`: the reporter's
+    name, phone and e-mail, the member link and the photos (rows now, files after the commit).
+    The case, its history and every figure stay. Returns how many cases were done; call again
+    until it returns 0. Two sweeps at once take different cases (SKIP LOCKED)."""
+    with transaction.atomic():
+        pending = Case.objects.filter(
+            status__in=DONE_STATUSES, anonymised_at__isnull=True, resolved_at__lt=before
+        ).order_by("resolved_at")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.values_list("id", flat=True)[:batch])
+        if not ids:
+            return 0
+        photos = list(CasePhoto.objects.filter(case_id__in=ids))
+        CasePhoto.objects.filter(case_id__in=ids).delete()
+        Case.objects.filter(id__in=ids).update(
+            reporter_name="",
+            reporter_phone="",
+            reporter_email="",
+            may_contact=False,
+            member=None,
+            anonymised_at=timezone.now(),
+        )
+        transaction.on_commit(lambda: [p.image.delete(save=False) for p in photos])
+    return len(ids)
+
+
+def cases_anonymise_due(now=None):
+    """Cases resolved longer ago than settings.CASE_ANONYMISE_AFTER_DAYS, all of them in
+    batches (the beat task). Returns how many."""
+    now = now or timezone.now()
+    before = now - timedelta(days=settings.CASE_ANONYMISE_AFTER_DAYS)
+    total = 0
+    while n := cases_anonymise(before=before):
+        total += n
+    return total

@@ -25,3 +25,9 @@ def escalate_overdue_cases(batch=services.ESCALATE_BATCH):
 @shared_task(acks_late=True)
 def send_notifications(event_ids):
     notify.deliver(event_ids)
+
+
+@shared_task(acks_late=True)
+def anonymise_closed_cases():
+    """Beat, nightly: erase the personal data of cases resolved more than a year ago (PIPL)."""
+    return services.cases_anonymise_due()

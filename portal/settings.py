@@ -169,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stations.tasks.roll_up_yesterday",
         "schedule": crontab(hour=0, minute=7),
     },
+    "anonymise-closed-cases": {
+        "task": "grievances.tasks.anonymise_closed_cases",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "purge-spent-member-codes": {
         "task": "members.tasks.purge_spent_codes",
         "schedule": crontab(minute=41),
@@ -290,6 +294,9 @@ INTAKE_RATE_PER_PHONE = env.get("INTAKE_RATE_PER_PHONE", "5/h")
 # X-Forwarded-For (0: REMOTE_ADDR, which a client cannot forge). Without it, every resident
 # would share the proxy's address and its rate limit.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# PIPL: the reporter's name, phone, e-mail and photos are erased this many days after a case
+# is resolved (grievances.tasks.anonymise_closed_cases, nightly; `manage.py anonymise_cases`).
+CASE_ANONYMISE_AFTER_DAYS = env_int("CASE_ANONYMISE_AFTER_DAYS", 365)
 # The bare one-INSERT baseline view for bench/ is mounted only when this is on.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 

@@ -207,6 +207,9 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    # PIPL: a year (CASE_ANONYMISE_AFTER_DAYS) after resolution, the reporter's name, phone and
+    # e-mail and the photos are erased (services.cases_anonymise); the case and its figures stay.
+    anonymised_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -222,6 +225,12 @@ class Case(models.Model):
                 fields=["deadline"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_deadline",
+            ),
+            # The anonymisation sweep: done cases still holding personal data, oldest first.
+            models.Index(
+                fields=["resolved_at"],
+                condition=Q(status__in=DONE_STATUSES, anonymised_at__isnull=True),
+                name="case_done_not_anonymised",
             ),
             models.Index(fields=["community", "status"], name="case_community_status"),
             # 我的诉求 on /me/: only the few cases that have a member.

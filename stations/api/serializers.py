@@ -21,7 +21,7 @@ def nearby_query(params):
         raw = params.get(name)
         if raw is None or raw == "":
             if default is None:
-                errors[name] = [_("This field is required.")]
+                errors[name] = [_("This parameter is required.")]
             return default
         try:
             value = kind(raw)
