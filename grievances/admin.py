@@ -18,7 +18,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grievances import selectors, services
-from grievances.models import ApiKey, Case, CaseEvent, CasePhoto, Category, Level, Summons
+from grievances.models import (
+    AnswerTemplate,
+    ApiKey,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    Level,
+    Summons,
+)
 from grievances.open311.keys import api_key_revoke
 from grievances.staff_views import duration_text
 from portal.admin import ScopedAdmin
@@ -386,6 +395,16 @@ class CaseAdmin(ScopedAdmin):
             lambda case, note: services.case_report_up(case=case, by=request.user, reason=note),
             gettext("reported up"),
         )
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    """答复模板: the district keeps them; staff pick a note template on the case page."""
+
+    list_display = ["title", "kind", "category", "active", "order"]
+    list_filter = ["kind", "active", "category"]
+    search_fields = ["title", "text"]
+    list_select_related = ["category"]
 
 
 @admin.register(Summons)

@@ -6,7 +6,14 @@ EDIT = ("view", "add", "change")
 # "change" on a case only opens the admin actions (accept, resolve, report up ...): the case form
 # itself is read-only and every action goes through a service that checks who may do it.
 HANDLE = ("view", "change")
-READ_CASES = {"case": VIEW, "caseevent": VIEW, "casephoto": VIEW, "summons": VIEW, "category": VIEW}
+READ_CASES = {
+    "case": VIEW,
+    "caseevent": VIEW,
+    "casephoto": VIEW,
+    "summons": VIEW,
+    "category": VIEW,
+    "answertemplate": VIEW,
+}
 HANDLE_CASES = READ_CASES | {"case": HANDLE}
 
 
@@ -20,7 +27,7 @@ class GrievancesConfig(AppConfig):
         "grid_worker": HANDLE_CASES,
         "community_staff": HANDLE_CASES,
         "street_staff": HANDLE_CASES,
-        "district_official": HANDLE_CASES | {"category": EDIT},
+        "district_official": HANDLE_CASES | {"category": EDIT, "answertemplate": EDIT},
         "department": READ_CASES,
     }
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from grievances.models import Case, CaseEvent, Category, Channel, Rating
+from grievances.models import AnswerTemplate, Case, CaseEvent, Category, Channel, Rating
 
 INSIDE, OUTSIDE = Category.Wall.INSIDE, Category.Wall.OUTSIDE
 
@@ -82,6 +82,40 @@ WORKING_DAYS = {
     "road-damage": {"street": 7, "district": 15},
     "shop-dispute": {"street": 7, "district": 15},
 }
+
+
+ANSWER_TEMPLATES = [
+    # (kind, category code or None, title, text)
+    (
+        "note",
+        None,
+        "已现场处理",
+        "{today} 已到现场（{address}）处理，问题已解决，已向反映人说明情况。",
+    ),
+    (
+        "note",
+        None,
+        "已转交物业并跟进",
+        "已联系物业，物业承诺限期整改；社区将于三日内回访核实。",
+    ),
+    (
+        "resident",
+        None,
+        "办结告知",
+        "您{submitted}反映的“{category}”问题（查询码{code}）已由{place}办结：{resolution}"
+        "请凭查询码评价办理结果。",
+    ),
+]
+
+
+def seed_answer_templates():
+    categories = Category.objects.in_bulk(field_name="code")
+    for order, (kind, code, title, text) in enumerate(ANSWER_TEMPLATES):
+        AnswerTemplate.objects.update_or_create(
+            kind=kind,
+            title=title,
+            defaults={"category": categories.get(code), "text": text, "order": order},
+        )
 
 
 def seed_categories():
@@ -495,6 +529,7 @@ def seed_cases():
 
 def seed(stdout):
     seed_categories()
+    seed_answer_templates()
     stdout.write(f"Grievance categories: {Category.objects.count()}")
     added = seed_cases()
     stdout.write(f"Demo cases: {added} added, {Case.objects.count()} in all")

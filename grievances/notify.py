@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grievances import selectors
-from grievances.models import CaseEvent, Level
+from grievances.models import AnswerTemplate, CaseEvent, Level
 from portal import notify
 from portal.notify import LogBackend, SmsGatewayBackend  # noqa: F401 - old NOTIFY_BACKEND paths
 
@@ -88,6 +88,9 @@ def _resident_text(event, facts):
     if event.kind in MOVED_UP:
         return _("Your request %(code)s was passed up to the %(level)s.") % facts
     if event.kind == Kind.RESOLVED:
+        template = AnswerTemplate.for_case(event.case, AnswerTemplate.Kind.RESIDENT).first()
+        if template is not None:
+            return template.render(event.case, resolution=facts["resolution"])
         return (
             _(
                 "Your request %(code)s was resolved: %(resolution)s Please rate the result with "

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grievances.models import Category, Channel
+from grievances.models import AnswerTemplate, Category, Channel
 from grievances.templatetags.staff_tags import person
 from portal.models import Community, Compound, Department, User
 
@@ -21,10 +21,53 @@ class NoteForm(ActionForm):
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea({"rows": 2}))
 
 
+class TemplateSelect(forms.Select):
+    """A select whose options carry their template's text for this case (data-text), which
+    grievances/answer_templates.js puts in the note."""
+
+    def __init__(self, *args, texts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.texts = texts or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        text = self.texts.get(str(value))
+        if text:
+            option["attrs"]["data-text"] = text
+        return option
+
+
 class ResolveForm(ActionForm):
+    template = forms.ChoiceField(label=_("start from a template"), required=False)
     note = forms.CharField(
-        label=_("what was done"), max_length=2000, widget=forms.Textarea({"rows": 3})
+        label=_("what was done"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
     )
+
+    def __init__(self, *args, user=None, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = list(AnswerTemplate.for_case(case, AnswerTemplate.Kind.NOTE)) if case else []
+        self.texts = {str(t.pk): t.render(case) for t in templates}
+        if templates:
+            field = self.fields["template"]
+            field.choices = [("", _("(write it yourself)"))] + [(t.pk, t.title) for t in templates]
+            field.widget = TemplateSelect(
+                choices=field.choices, texts=self.texts, attrs={"data-fills": "note"}
+            )
+        else:
+            del self.fields["template"]
+
+    def clean(self):
+        data = super().clean()
+        note = (data.get("note") or "").strip()
+        if not note and data.get("template"):
+            note = self.texts.get(str(data["template"]), "")  # no script: the template as is
+        if not note:
+            self.add_error("note", _("Say what was done."))
+        data["note"] = note
+        return data
 
 
 class ReportUpForm(ActionForm):

@@ -26,7 +26,16 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
 from grievances import services
-from grievances.models import ApiKey, Case, CaseEvent, CasePhoto, Category, Level, Summons
+from grievances.models import (
+    AnswerTemplate,
+    ApiKey,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    Level,
+    Summons,
+)
 from grievances.staff_views import ACTIONS
 from members import services as member_services
 from members.models import Member
@@ -206,6 +215,7 @@ def world(two_streets, staff, settings, tmp_path):
         compound.name = f"审计小区{key.upper()}"
         compound.save(update_fields=["name"])
     category = CategoryFactory(name="审计分类")
+    AnswerTemplate.objects.create(category=category, title="审计模板", text="已处理 {code}")
     cases = {}
     for key in ("a1", "a2", "b1"):
         name, phone, email = PERSONAL[key]
@@ -395,6 +405,7 @@ GLOBAL_ADMIN_MODELS = {
     "stations.service",
     "stations.programme",
     "grievances.category",
+    "grievances.answertemplate",
     "portal.calendarday",
     "grievances.apikey",
     "auth.group",

@@ -271,7 +271,7 @@ def test_resolving_without_a_note_shows_a_field_error_and_changes_nothing(client
     response = act(as_user(client, staff["grid"]), case, "resolve", note="  ")
     assert response.status_code == 200
     assert response.context["forms"]
-    assert "该字段是必填项" in response.text
+    assert "请填写处理情况" in response.text
     case.refresh_from_db()
     assert case.status == Status.ASSIGNED
 
