@@ -29,3 +29,14 @@ class CanteensConfig(AppConfig):
         "street_staff": KEEP_CANTEENS,
         "district_official": KEEP_CANTEENS | {"subsidyrate": EDIT},
     }
+
+    def ready(self):
+        from canteens import demo, member_part
+        from canteens import panels as canteen_panels
+        from dashboards import panels
+        from members import registry
+        from portal.management.commands.seed_demo import Command as SeedDemo
+
+        registry.register(member_part.PART)
+        panels.register(canteen_panels.PANEL)
+        SeedDemo.extenders.append(demo.seed)

@@ -9,15 +9,35 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from canteens.models import ELDERLY_TIERS, MealRecord, MenuEntry, SubsidyRate, Tier, TierPrice
+from canteens.models import (
+    ELDERLY_TIERS,
+    MealRecord,
+    MealTime,
+    MenuEntry,
+    SubsidyRate,
+    Tier,
+    TierPrice,
+)
 from canteens.services import prices_by_tier, week_start_of
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value):
+    """Sums come back from SQLite without their scale: always two places."""
+    return (value or ZERO).quantize(CENT)
+
+
 SAVED = Sum(F("standard_price") - F("charged_price"))
 
 
 def live_meals():
     return MealRecord.objects.filter(voided_at__isnull=True)
+
+
+def _entry_order(e):
+    return (e.day, MealTime.rank(e.meal_time), e.set_meal.standard_price)
 
 
 def published_weeks(canteen, today=None):
@@ -34,10 +54,9 @@ def published_weeks(canteen, today=None):
         )
         .select_related("set_meal", "menu")
         .prefetch_related("dishes")
-        .order_by("day", "meal_time", "set_meal__standard_price")
     )
     weeks = {}
-    for e in entries:
+    for e in sorted(entries, key=_entry_order):
         days = weeks.setdefault(e.menu.week_start, {})
         times = days.setdefault(e.day, {})
         times.setdefault(e.get_meal_time_display(), []).append(
@@ -74,8 +93,8 @@ def day_totals(canteen, day):
         {
             "tier": t.label,
             "meals": by_tier[t]["meals"],
-            "charged": by_tier[t]["charged"] or ZERO,
-            "saved": by_tier[t]["saved"] or ZERO,
+            "charged": _money(by_tier[t]["charged"]),
+            "saved": _money(by_tier[t]["saved"]),
         }
         for t in Tier
         if t in by_tier and by_tier[t]["meals"]
@@ -83,8 +102,8 @@ def day_totals(canteen, day):
     return {
         "tiers": tiers,
         "meals": sum(r["meals"] for r in rows),
-        "charged": sum((r["charged"] or ZERO for r in rows), ZERO),
-        "saved": sum((r["saved"] or ZERO for r in rows), ZERO),
+        "charged": _money(sum((r["charged"] or ZERO for r in rows), ZERO)),
+        "saved": _money(sum((r["saved"] or ZERO for r in rows), ZERO)),
         "delivered": sum(r["delivered"] for r in rows),
         "voided": sum(r["voided"] for r in rows),
     }
@@ -117,12 +136,12 @@ def figures(node, start, end):
         "meals": totals["meals"],
         "eaten_in": totals["eaten_in"],
         "delivered": totals["delivered"],
-        "saved": totals["saved"] or ZERO,
-        "charged": totals["charged"] or ZERO,
+        "saved": _money(totals["saved"]),
+        "charged": _money(totals["charged"]),
         "couriers": totals["couriers"],
         "elderly": totals["elderly"],
         "tiers": [
-            {"tier": t.label, "n": by_tier[t]["n"], "saved": by_tier[t]["saved"] or ZERO}
+            {"tier": t.label, "n": by_tier[t]["n"], "saved": _money(by_tier[t]["saved"])}
             for t in Tier
             if t in by_tier
         ],
@@ -184,7 +203,7 @@ def subsidy_statement(canteen, year, month):
                 "delivered": c["delivered"],
                 "rate": rate,
                 "amount": rate * c["n"],
-                "saved": c["saved"] or ZERO,
+                "saved": _money(c["saved"]),
             }
         )
     return Statement(

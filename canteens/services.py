@@ -272,6 +272,14 @@ def menu_entry_save(*, canteen, day, meal_time, set_meal, dishes, by):
 
 
 @transaction.atomic
+def menu_entry_remove(*, entry, by):
+    """Take a set off a day's menu (a published week shows the change at once)."""
+    if not WeeklyMenu.objects.for_user(by).filter(pk=entry.menu_id).exists():
+        raise PermissionDenied(_("You can only plan menus of canteens in your area."))
+    entry.delete()
+
+
+@transaction.atomic
 def menu_copy_previous_week(*, canteen, week_start, by):
     """Plan a week by copying the one before (each day moved seven days on), then edit. A week
     that has entries already is left alone."""

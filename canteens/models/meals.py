@@ -18,6 +18,11 @@ class MealTime(models.TextChoices):
     DINNER = "dinner", _("dinner")
 
     @classmethod
+    def rank(cls, value):
+        """Breakfast, lunch, dinner: the order of the day (not of the alphabet)."""
+        return cls.values.index(value)
+
+    @classmethod
     def at(cls, local_time):
         """The meal time a local clock time belongs to (lunch runs to 16:00 for couriers)."""
         if local_time < time(10, 0):

@@ -148,7 +148,7 @@ def test_voiding_twice_or_without_a_reason_is_refused(canteen, sets, cashier):
     with pytest.raises(ValidationError):
         services.meal_void(record=meal, by=cashier, reason="  ")
     services.meal_void(record=meal, by=cashier, reason="重复")
-    with pytest.raises(ValidationError, match="voided already"):
+    with pytest.raises(ValidationError, match="已作废"):
         services.meal_void(record=meal, by=cashier, reason="再次")
     meal.refresh_from_db()
     assert meal.void_reason == "重复"
@@ -169,7 +169,7 @@ def test_another_canteens_cashier_cannot_void(canteen, sets, cashier, two_street
 def test_the_menu_checks_the_set_composition(canteen, sets, staff):
     meat = list(Dish.objects.filter(kind="meat"))
     veg = list(Dish.objects.filter(kind="veg"))
-    with pytest.raises(ValidationError, match="needs 2 meat and 2 vegetable"):
+    with pytest.raises(ValidationError, match="需要2个荤菜和2个素菜"):
         services.menu_entry_save(
             canteen=canteen,
             day=date(2026, 12, 8),
