@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from canteens import selectors, services
 from canteens.forms import MealForm, ScanForm, VoidForm, apply_errors
 from canteens.models import Canteen, MealRecord, SetMeal
+from members import registry
 from members import services as member_services
 from members.models import Member
 from stations.selectors import work_calendar
@@ -72,6 +73,8 @@ def till(request, pk):
     walk-in set at the standard price; the day's totals and records, void with a reason."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "canteens:till_login")
+    if not registry.may_scan(request.user):
+        raise PermissionDenied  # neither staff nor a cashier
     canteen = get_object_or_404(Canteen.objects.for_till(request.user), pk=pk)
     scan_form, meal_form = ScanForm(), MealForm(canteen=canteen)
     void_form = VoidForm(canteen=canteen)
