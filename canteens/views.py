@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,9 +74,11 @@ def till(request, pk):
     walk-in set at the standard price; the day's totals and records, void with a reason."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "canteens:till_login")
-    if not registry.may_scan(request.user):
+    canteen = Canteen.objects.for_till(request.user).filter(pk=pk).first()
+    if canteen is None:
+        if registry.may_scan(request.user):
+            raise Http404  # staff of another area, or another canteen's cashier
         raise PermissionDenied  # neither staff nor a cashier
-    canteen = get_object_or_404(Canteen.objects.for_till(request.user), pk=pk)
     scan_form, meal_form = ScanForm(), MealForm(canteen=canteen)
     void_form = VoidForm(canteen=canteen)
     status = 200
