@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -122,22 +123,11 @@ def till(request, pk):
                 except ValidationError as exc:
                     apply_errors(meal_form, exc)
                 else:
-                    request.session.pop(_pending_key(canteen), None)
-                    messages.success(
-                        request,
-                        _("Recorded: %(set)s, %(tier)s, ¥%(price)s.")
-                        % {
-                            "set": meal.set_meal.name,
-                            "tier": meal.get_tier_display(),
-                            "price": meal.charged_price,
-                        },
-                    )
-                    if meal.quote.limit_reached:
-                        messages.warning(
-                            request,
-                            _("A subsidised meal was had this meal time already: standard price."),
-                        )
-                    return redirect("canteens:till", pk=pk)
+                    if action == "member":
+                        request.session.pop(_pending_key(canteen), None)
+                    # The tap's receipt rides on the redirect (no message cookie to sign: the
+                    # till is the hot path).
+                    return redirect(f"{reverse('canteens:till', args=[pk])}?recorded={meal.pk}")
             status = 400
         elif action == "cancel":
             request.session.pop(_pending_key(canteen), None)
@@ -180,6 +170,19 @@ def till(request, pk):
             for s in sets
         ]
     today = timezone.localdate()
+    recorded = None
+    if request.GET.get("recorded", "").isdigit():
+        recorded = (
+            MealRecord.objects.filter(canteen=canteen, pk=int(request.GET["recorded"]))
+            .select_related("set_meal")
+            .first()
+        )
+    limit_reached = bool(
+        recorded
+        and recorded.member_id
+        and not recorded.subsidised
+        and services.had_subsidised(recorded.member_id, recorded.served_on, recorded.meal_time)
+    )
     records = list(
         MealRecord.objects.filter(canteen=canteen, served_on=today)
         .select_related("set_meal")
@@ -199,6 +202,8 @@ def till(request, pk):
             "totals": selectors.day_totals(canteen, today),
             "records": records,
             "today": today,
+            "recorded": recorded,
+            "limit_reached": limit_reached,
         },
         status=status,
     )

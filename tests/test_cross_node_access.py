@@ -626,6 +626,13 @@ def probes(w):
             {"action": "void", "record": c["meal"].pk, "reason": "审计"},
             target=("node", key),
         )
+        add(
+            "api/v1/canteens/<int:pk>/meals/",
+            f"/api/v1/canteens/{pk}/meals/",
+            "post",
+            {"set_meal": set_pk},
+            target=("node", key),
+        )
         add("staff/canteens/<int:pk>/menu/", f"/staff/canteens/{pk}/menu/", target=("node", key))
         add(
             "staff/canteens/<int:pk>/menu/",
