@@ -1,7 +1,6 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +134,24 @@ class EligibilityForm(forms.ModelForm):
         model = Eligibility
         fields = ["birth_year", "need", "note"]
 
+    def clean_birth_year(self):
+        try:
+            return services.check_birth_year(self.cleaned_data.get("birth_year"))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["birth_year"]) from None
+
+    def clean_phone(self):
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        if self.instance.pk:
+            return phone
+        member = Member.objects.for_user(self.request.user).filter(phone=phone).first()
+        if member is None:
+            raise forms.ValidationError(_("No member with this number in your area."))
+        if Eligibility.objects.filter(member=member).exists():
+            raise forms.ValidationError(_("This member's age is verified already: edit it."))
+        self.member = member
+        return phone
+
 
 @admin.register(Eligibility)
 class EligibilityAdmin(ScopedAdmin):
@@ -143,11 +160,17 @@ class EligibilityAdmin(ScopedAdmin):
     form = EligibilityForm
     list_display = ["member_label", "birth_year", "need", "verified_by", "verified_at"]
     list_filter = ["need"]
+    list_select_related = ["member", "verified_by"]
     readonly_fields = ["verified_by", "verified_at"]
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request)
         return qs.filter(member__in=Member.objects.for_user(request.user))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
 
     def get_fields(self, request, obj=None):
         head = ["phone"] if obj is None else []
@@ -163,26 +186,13 @@ class EligibilityAdmin(ScopedAdmin):
         return obj.member.masked_phone
 
     def save_model(self, request, obj, form, change):
-        if change:
-            member = obj.member
-        else:
-            member = Member.objects.for_user(request.user).filter(
-                phone=form.cleaned_data.get("phone")
-            )
-            member = member.first()
-            if member is None:
-                raise Http404
-        try:
-            row = services.eligibility_verify(
-                member=member,
-                birth_year=form.cleaned_data["birth_year"],
-                need=form.cleaned_data["need"],
-                note=form.cleaned_data.get("note", ""),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            raise PermissionDenied(" ".join(exc.messages)) from exc
+        row = services.eligibility_verify(
+            member=obj.member if change else form.member,
+            birth_year=form.cleaned_data["birth_year"],
+            need=form.cleaned_data["need"],
+            note=form.cleaned_data.get("note", ""),
+            by=request.user,
+        )
         obj.pk = row.pk
 
 
@@ -240,4 +250,5 @@ class WeeklyMenuAdmin(ScopedAdmin):
 @admin.register(SubsidyRate)
 class SubsidyRateAdmin(ScopedAdmin):
     list_display = ["tier", "amount", "valid_from", "district"]
+    list_select_related = ["district"]
     list_filter = ["tier"]

@@ -82,19 +82,24 @@ def is_cashier(user):
 # Eligibility -------------------------------------------------------------------------------------
 
 
+def check_birth_year(value):
+    """A year of birth staff may record: 1900 to this year."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"birth_year": _("Enter the year of birth.")}) from None
+    if not (1900 <= year <= timezone.localdate().year):
+        raise ValidationError({"birth_year": _("Enter a year of birth between 1900 and now.")})
+    return year
+
+
 @transaction.atomic
 def eligibility_verify(*, member, birth_year, need="", by, note=""):
     """Staff saw the ID card once: the year of birth (and 低保/特困 status) are recorded with who
     verified them and when. The elderly prices read this, never a year the member typed."""
     if not Member.objects.for_user(by).filter(pk=member.pk).exists():
         raise PermissionDenied(_("This member is not in your area."))
-    year = timezone.localdate().year
-    try:
-        birth_year = int(birth_year)
-    except (TypeError, ValueError):
-        raise ValidationError({"birth_year": _("Enter the year of birth.")}) from None
-    if not (1900 <= birth_year <= year):
-        raise ValidationError({"birth_year": _("Enter a year of birth between 1900 and now.")})
+    birth_year = check_birth_year(birth_year)
     if need not in Eligibility.Need.values:
         raise ValidationError({"need": _("Choose a special-needs status.")})
     row, _created = Eligibility.objects.update_or_create(

@@ -223,3 +223,30 @@ def test_the_dashboard_shows_and_exports_the_canteen_panel(client, canteen, sets
     client.force_login(staff["district"])
     page = client.get("/dashboard/", follow=True)
     assert page.status_code == 200 and "panel-canteens" in page.content.decode()
+
+
+def test_staff_verify_an_elderly_members_age_in_the_admin(client, staff, elder, two_streets):
+    from canteens.models import Eligibility
+    from members.services import member_mark_served
+
+    c = two_streets["communities"][0]
+    member_mark_served(
+        member=elder, community_id=c.pk, street_id=c.street_id, district_id=c.district_id
+    )
+    client.force_login(staff["community"])
+    url = "/admin/canteens/eligibility/add/"
+    bad = client.post(url, {"phone": elder.phone, "birth_year": "2090", "need": ""})
+    assert bad.status_code == 200 and "出生年份须在1900年至今之间" in bad.content.decode()
+    stranger = client.post(url, {"phone": "13999999999", "birth_year": "1950", "need": ""})
+    assert "该手机号不是您辖区的会员" in stranger.content.decode()
+    ok = client.post(url, {"phone": elder.phone, "birth_year": "1950", "need": "dibao"})
+    assert ok.status_code == 302
+    row = Eligibility.objects.get(member=elder)
+    assert (row.birth_year, row.need, row.verified_by) == (1950, "dibao", staff["community"])
+
+
+def test_my_page_shows_my_canteen_meals(client, canteen, sets, cashier, rider):
+    services.meal_record(canteen=canteen, set_meal=sets["两荤两素"], member=rider, by=cashier)
+    client.force_login(rider.user)
+    page = client.get("/me/").content.decode()
+    assert "我的食堂" in page and canteen.name in page and "两荤两素" in page
