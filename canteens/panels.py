@@ -11,11 +11,17 @@ from dashboards.panels import Column, Panel, Table
 
 def figures(ctx):
     f = ctx["filter"]
-    return selectors.figures({f"{f.level}_id": f.node_id}, f.start, f.end)
+    return selectors.figures(_node(f), f.start, f.end)
+
+
+def _node(f):
+    return {f"{f.level}_id": f.node_id}
 
 
 def tables(ctx):
+    f = ctx["filter"]
     d = ctx.get("canteens_data") or figures(ctx)
+    rows = selectors.figures_by_day(_node(f), f.start, f.end)
     times = dict(MealTime.choices)
     tiers = dict(Tier.choices)
     return [
@@ -58,7 +64,7 @@ def tables(ctx):
                     r["delivered"],
                     r["saved"],
                 ]
-                for r in d["rows"]
+                for r in rows
             ],
         ),
     ]

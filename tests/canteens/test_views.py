@@ -218,11 +218,25 @@ def test_the_statement_download_equals_the_records(client, canteen, sets, staff,
     assert bad.status_code == 400
 
 
-def test_the_dashboard_shows_and_exports_the_canteen_panel(client, canteen, sets, staff, cashier):
+def test_the_dashboard_shows_and_exports_the_canteen_panel(
+    client, canteen, sets, staff, cashier, rider
+):
+    make_courier(rider, timezone.localdate() + timedelta(days=30))
     services.meal_record(canteen=canteen, set_meal=sets["两荤两素"], by=cashier)
+    services.meal_record(canteen=canteen, set_meal=sets["两荤两素"], member=rider, by=cashier)
     client.force_login(staff["district"])
     page = client.get("/dashboard/", follow=True)
     assert page.status_code == 200 and "panel-canteens" in page.content.decode()
+    today = timezone.localdate().isoformat()
+    export = client.get(
+        f"/dashboard/district/{canteen.district_id}/export.xlsx",
+        {"range": "custom", "start": today, "end": today},
+    )
+    book = load_workbook(BytesIO(export.content))
+    sheet = book["小哥食堂"]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "节省金额（元）" in cells and "2.00" in cells  # money saved, exact
+    assert canteen.name in cells and "认证骑手价" in cells
 
 
 def test_staff_verify_an_elderly_members_age_in_the_admin(client, staff, elder, two_streets):
