@@ -89,6 +89,14 @@ class CashierForm(forms.ModelForm):
         model = CanteenStaff
         fields = ["canteen"]
 
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError(_("This login name is taken."))
+        return username
+
 
 @admin.register(CanteenStaff)
 class CanteenStaffAdmin(ScopedAdmin):

@@ -264,3 +264,23 @@ def test_my_page_shows_my_canteen_meals(client, canteen, sets, cashier, rider):
     client.force_login(rider.user)
     page = client.get("/me/").content.decode()
     assert "我的食堂" in page and canteen.name in page and "两荤两素" in page
+
+
+def test_staff_add_a_cashier_in_the_admin_and_a_taken_name_is_a_form_error(client, canteen, staff):
+    from canteens.models import CanteenStaff
+
+    client.force_login(staff["community"])
+    url = "/admin/canteens/canteenstaff/add/"
+    data = {
+        "canteen": canteen.pk,
+        "username": "till-new",
+        "name": "小王",
+        "password": "long-pass-1",
+    }
+    assert client.post(url, data).status_code == 302
+    link = CanteenStaff.objects.get(user__username="till-new")
+    assert link.canteen == canteen and not link.user.is_staff and link.user.role == ""
+    again = client.post(url, data)
+    assert again.status_code == 200 and "该登录名已被使用" in again.content.decode()
+    short = client.post(url, {**data, "username": "till-2", "password": "short"})
+    assert short.status_code == 200
