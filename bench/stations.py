@@ -8,6 +8,10 @@
 3. Check-in POSTs (POST /api/v1/stations/<code>/checkin/ with a member's token, random member
    and station) as a ratio to the one-INSERT baseline (/bench/baseline). Target >= 40 %.
 
+Beside each throughput ratio, the ratio of CPU per request (the gunicorn workers and the
+PostgreSQL backends serving them, read from /proc), which barely moves when other programs
+load the machine.
+
     .venv/bin/python bench/stations.py [--stations 10000] [--rounds 5] [--seconds 4]
 
 Creates (and drops) its own database portal_bench_stations; wrk runs as a separate process.
@@ -20,7 +24,9 @@ from pathlib import Path
 
 import psycopg2
 from common import (
+    GUNICORN_PIDS,
     PG,
+    CpuMeter,
     bench_env,
     drop_database,
     emit,
@@ -193,24 +199,39 @@ def main():
             for url, lua in runs.values():
                 wrk(url, lua, 2, connections=args.connections)
             rps = {name: [] for name in runs}
+            cpu_ms = {name: [] for name in runs}  # web + database CPU per request
             errors = dict.fromkeys(runs, 0)
+            meter = CpuMeter(GUNICORN_PIDS[-1], f"{PG}/postgres", DB)
             for _ in range(args.rounds):
                 for name, (url, lua) in runs.items():
-                    r, e, _n = wrk(url, lua, args.seconds, connections=args.connections)
+                    before = meter.read()
+                    r, e, n = wrk(url, lua, args.seconds, connections=args.connections)
+                    cpu_ms[name].append(meter.used(before, meter.read()) / max(n, 1) * 1000)
                     rps[name].append(r)
                     errors[name] += e
         near_ratio = [a / b for a, b in zip(rps["nearest"], rps["nearest_baseline"], strict=True)]
         checkin_ratio = [a / b for a, b in zip(rps["checkin"], rps["insert_baseline"], strict=True)]
+        near_cpu = [
+            b / a for a, b in zip(cpu_ms["nearest"], cpu_ms["nearest_baseline"], strict=True)
+        ]
+        checkin_cpu = [
+            b / a for a, b in zip(cpu_ms["checkin"], cpu_ms["insert_baseline"], strict=True)
+        ]
         ((checkins,),) = query("SELECT count(*) FROM stations_checkin")
         log(
             f"nearest-open API: {median(rps['nearest']):.0f} req/s, baseline "
             f"{median(rps['nearest_baseline']):.0f} req/s: median ratio {median(near_ratio):.1%} "
-            f"(target >= 50 %); errors {errors['nearest']}"
+            f"(target >= 50 %); errors {errors['nearest']}; CPU per request "
+            f"{median(cpu_ms['nearest']):.2f} ms against {median(cpu_ms['nearest_baseline']):.2f}"
+            f" ms: a CPU-bound ratio of {median(near_cpu):.1%}"
         )
         log(
             f"check-in POST: {median(rps['checkin']):.0f} req/s, one-INSERT baseline "
             f"{median(rps['insert_baseline']):.0f} req/s: median ratio {median(checkin_ratio):.1%} "
-            f"(target >= 40 %); errors {errors['checkin']}; {checkins} check-ins recorded"
+            f"(target >= 40 %); errors {errors['checkin']}; {checkins} check-ins recorded; CPU per"
+            f" request {median(cpu_ms['checkin']):.2f} ms against "
+            f"{median(cpu_ms['insert_baseline']):.2f} ms: a CPU-bound ratio of "
+            f"{median(checkin_cpu):.1%}"
         )
         emit(
             {
@@ -223,6 +244,9 @@ def main():
                 "checkin_rps": round(median(rps["checkin"]), 1),
                 "insert_baseline_rps": round(median(rps["insert_baseline"]), 1),
                 "checkin_ratio": round(median(checkin_ratio), 3),
+                "cpu_ms_per_request": {n: round(median(v), 3) for n, v in cpu_ms.items()},
+                "nearest_cpu_ratio": round(median(near_cpu), 3),
+                "checkin_cpu_ratio": round(median(checkin_cpu), 3),
                 "errors": errors,
             }
         )

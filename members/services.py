@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,19 +187,16 @@ def _place(member, community, reason):
 
 
 def _place_ids(member, community_id, street_id, district_id, reason):
-    # One INSERT ... ON CONFLICT DO NOTHING: a check-in marks the place on every call.
-    MemberPlace.objects.bulk_create(
-        [
-            MemberPlace(
-                member=member,
-                community_id=community_id,
-                street_id=street_id,
-                district_id=district_id,
-                reason=reason,
-            )
-        ],
-        ignore_conflicts=True,
-    )
+    # One INSERT ... ON CONFLICT DO NOTHING, in one round trip (bulk_create would wrap it in a
+    # transaction of its own): a check-in marks the place on every call.
+    table = MemberPlace._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (member_id, district_id, street_id, community_id, reason,"  # noqa: S608
+            " created_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [member.pk, district_id, street_id, community_id, reason, now],
+        )
 
 
 def member_mark_served(*, member, community_id, street_id, district_id):

@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stations.tasks.remind_activities",
         "schedule": 300.0,
     },
+    "roll-up-station-checkins": {
+        "task": "stations.tasks.roll_up_yesterday",
+        "schedule": crontab(hour=0, minute=7),
+    },
     "purge-spent-member-codes": {
         "task": "members.tasks.purge_spent_codes",
         "schedule": crontab(minute=41),
@@ -220,7 +224,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "members.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsScopedStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

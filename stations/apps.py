@@ -34,7 +34,7 @@ class StationsConfig(AppConfig):
         from dashboards import panels
         from members import registry
         from portal.management.commands.seed_demo import Command as SeedDemo
-        from stations import demo, member_part
+        from stations import demo, member_part, signals  # noqa: F401 (connects the receivers)
         from stations import panels as station_panels
 
         registry.register(member_part.PART)

@@ -2,11 +2,14 @@
 platforms, a month of check-ins and a few activities. Idempotent: skipped when present."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from portal.workdays import SHANGHAI
+from stations import rollups
+from stations.hours import today_local
 from stations.models import (
     Activity,
     ActivitySignup,
@@ -126,10 +129,12 @@ def seed(stdout):
             for station in stations:
                 for _ in range(rng.randint(2, 14)):
                     courier = rng.choice(couriers)
-                    at = now - timedelta(
-                        days=day,
-                        hours=rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
-                        minutes=rng.randint(0, 59),
+                    # Couriers rest around the lunch and dinner rushes, less at night.
+                    hour = rng.choice([8, 10, 11, 11, 12, 13, 13, 14, 15, 17, 18, 19, 20, 22])
+                    at = datetime.combine(
+                        today_local() - timedelta(days=day),
+                        time(hour, rng.randint(0, 59)),
+                        tzinfo=SHANGHAI,
                     )
                     window = int(at.timestamp()) // CHECKIN_WINDOW_SECONDS
                     if (courier.pk, station.pk, window) in seen or at > now:
@@ -149,6 +154,8 @@ def seed(stdout):
                         )
                     )
         CheckIn.objects.bulk_create(rows, batch_size=2000)
+        # The past days now hold check-ins: their dashboard rollups are built from them.
+        rollups.days_rebuild(today_local() - timedelta(days=31), today_local())
         # Served where they checked in: the staff of those communities see them.
         by_id = {s.pk: s for s in stations}
         pairs = {(r.member_id, r.station_id) for r in rows}

@@ -1,69 +1,51 @@
 """The stations' dashboard panel: check-ins, distinct couriers, busiest hours, the busiest
-stations, activities and attendance, couriers by platform. Figures are counted from the
-check-in and sign-up tables over indexes on (node, time); see bench/ for their cost."""
+stations, activities and attendance, couriers by platform. Check-in figures come from the daily
+rollups (stations.rollups; today live), activities from their own small table."""
 
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractHour
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.panels import Column, Panel, Table
 from portal.workdays import SHANGHAI
-from stations.models import Activity, CheckIn, Courier
-
-
-def _span(f):
-    start = datetime.combine(f.start, time.min, tzinfo=SHANGHAI)
-    return start, datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+from stations import rollups
+from stations.models import Activity, Courier
 
 
 def figures(ctx):
     f = ctx["filter"]
-    start, end = _span(f)
     node = {f"{f.level}_id": f.node_id}
-    checkins = CheckIn.objects.filter(**node, created_at__gte=start, created_at__lt=end)
-    totals = checkins.aggregate(
-        n=Count("id"),
-        couriers=Count("member", distinct=True),
-        closed=Count("id", filter=Q(while_closed=True)),
-    )
-    by_hour = dict(
-        checkins.annotate(hour=ExtractHour("created_at", tzinfo=SHANGHAI))
-        .values_list("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-    )
-    busiest = list(
-        checkins.values("station__code", "station__name")
-        .annotate(n=Count("id"), couriers=Count("member", distinct=True))
-        .order_by("-n", "station__code")[:10]
-    )
+    checkins = rollups.node_figures(f.level, f.node_id, f.start, f.end)
+    start = datetime.combine(f.start, time.min, tzinfo=SHANGHAI)
+    end = datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     activities = Activity.objects.filter(**node, starts_at__gte=start, starts_at__lt=end)
     held = activities.aggregate(
         n=Count("id", distinct=True),
         places=Count("signups", filter=Q(signups__status="confirmed")),
         attended=Count("signups", filter=Q(signups__attended_at__isnull=False)),
     )
-    platforms = list(
-        Courier.objects.filter(member__in=checkins.values("member"))
-        .values("platform")
-        .annotate(
-            n=Count("member"),
-            verified=Count("member", filter=Q(status="verified", valid_until__gte=f.end)),
+    platforms = []
+    if checkins.checkins:
+        platforms = list(
+            Courier.objects.filter(checkins.courier_members())
+            .values("platform")
+            .annotate(
+                n=Count("member"),
+                verified=Count("member", filter=Q(status="verified", valid_until__gte=f.end)),
+            )
+            .order_by("-n")
         )
-        .order_by("-n")
-    )
     labels = dict(Courier.Platform.choices)
     for row in platforms:
         row["name"] = labels.get(row["platform"], row["platform"])
     return {
-        "checkins": totals["n"],
-        "couriers": totals["couriers"],
-        "while_closed": totals["closed"],
-        "hours": [{"hour": h, "n": by_hour.get(h, 0)} for h in range(24)],
-        "peak": max(range(24), key=lambda h: by_hour.get(h, 0)) if by_hour else None,
-        "busiest": busiest,
+        "checkins": checkins.checkins,
+        "couriers": checkins.couriers,
+        "while_closed": checkins.while_closed,
+        "hours": [{"hour": h, "n": n} for h, n in enumerate(checkins.by_hour)],
+        "peak": checkins.peak,
+        "busiest": checkins.busiest,
         "activities": held["n"],
         "places_taken": held["places"],
         "attended": held["attended"],
@@ -98,7 +80,7 @@ def tables(ctx):
                 Column(_("check-ins"), "int"),
                 Column(_("distinct couriers"), "int"),
             ],
-            [[r["station__name"], r["n"], r["couriers"]] for r in d["busiest"]],
+            [[r["name"], r["n"], r["couriers"]] for r in d["busiest"]],
         ),
         Table(
             _("Couriers by platform"),

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from stations.models import (
     Station,
 )
 from stations.models.stations import CHECKIN_WINDOW_SECONDS, SCOPE_LOOKUPS
-from stations.selectors import work_calendar
+from stations.selectors import open_at
 
 
 def _place_of(row):
@@ -79,24 +79,17 @@ def checkin_record(*, station, member, purpose, now=None):
         purpose=purpose,
         created_at=now,
         window=int(now.timestamp()) // CHECKIN_WINDOW_SECONDS,
-        while_closed=not station.hours.is_open(now, work_calendar()),
+        while_closed=not open_at(station.opening_hours, now),
         community_id=station.community_id,
         street_id=station.street_id,
         district_id=station.district_id,
     )
-    try:
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint, so the caller's transaction survives
-                checkin.save(force_insert=True)
-        else:
-            checkin.save(force_insert=True)  # one autocommit INSERT: the hot path
-    except IntegrityError:
+    if not checkin.insert_once():
         earlier = CheckIn.objects.filter(
             member=member, station=station, window=checkin.window
         ).first()
-        if earlier is None:
-            raise
-        raise AlreadyCheckedIn(earlier) from None
+        earlier.station = station
+        raise AlreadyCheckedIn(earlier)
     member_mark_served(member=member, **_place_of(station))
     return checkin
 

@@ -44,10 +44,14 @@ def staff(two_streets):
 
 @pytest.fixture(autouse=True)
 def fresh_work_calendar():
-    """The finder keeps the official calendar a minute per process; each test reads its own."""
+    """The finder keeps the official calendar and the check-in keeps stations a minute per
+    process; each test reads its own."""
     from stations import selectors
 
     selectors._calendar["calendar"] = None
+    selectors._posters.update(at=0.0, rows={})
+    selectors._catalogue.update(at=0.0, rows={})
+    selectors._texts.update(at=0.0, texts=())
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
@@ -11,10 +12,10 @@ from stations import selectors, services
 from stations.api.serializers import (
     CheckInRequestSerializer,
     CheckInSerializer,
-    NearbyQuerySerializer,
     NearbySerializer,
+    nearby_query,
 )
-from stations.models import Station
+from stations.models import CheckIn
 
 
 class NearbyStationsView(APIView):
@@ -44,12 +45,7 @@ class NearbyStationsView(APIView):
         summary="Rest stations nearest a point, each with distance_m and open_now",
     )
     def get(self, request):
-        params = request.query_params.copy()
-        data = {k: params.get(k) for k in params if k != "facility"}
-        data["facility"] = params.getlist("facility")
-        q = NearbyQuerySerializer(data=data)
-        q.is_valid(raise_exception=True)
-        v = q.validated_data
+        v = nearby_query(request.query_params)
         found = selectors.with_facilities(
             selectors.stations_near(
                 lat=v["lat"],
@@ -60,7 +56,7 @@ class NearbyStationsView(APIView):
                 limit=v["limit"],
             )
         )
-        return Response(NearbySerializer(found, many=True).data)
+        return Response([n.as_json() for n in found])
 
 
 class CheckInView(APIView):
@@ -76,17 +72,22 @@ class CheckInView(APIView):
         summary="A member checks in at a station (one per two-hour window counts)",
     )
     def post(self, request, code):
-        station = get_object_or_404(Station, code=code.upper())
-        s = CheckInRequestSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
+        # The busiest write: the request and the answer are the serializers above (which
+        # document them), read and written directly.
+        station = selectors.station_for_checkin(code)
+        if station is None:
+            raise Http404
+        if not isinstance(request.data, dict):
+            raise ApiValidationError({"detail": [_("Send an object such as {“purpose”: “rest”}.")]})
+        purpose = request.data.get("purpose") or CheckIn.Purpose.REST
         try:
             checkin = services.checkin_record(
-                station=station, member=request.member, purpose=s.validated_data["purpose"]
+                station=station, member=request.member, purpose=purpose
             )
         except services.AlreadyCheckedIn as exc:
-            exc.checkin.counted = False
-            return Response(CheckInSerializer(exc.checkin).data, status=200)
+            return Response(exc.checkin.to_dict(counted=False), status=200)
         except ValidationError as exc:
-            raise ApiValidationError({"detail": exc.messages}) from exc
-        checkin.counted = True
-        return Response(CheckInSerializer(checkin).data, status=201)
+            raise ApiValidationError(
+                exc.message_dict if hasattr(exc, "message_dict") else {"detail": exc.messages}
+            ) from exc
+        return Response(checkin.to_dict(counted=True), status=201)

@@ -1,8 +1,9 @@
 """Courier rest stations (驿站) and check-ins (报到)."""
 
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.scoping import ScopedQuerySet
@@ -81,6 +82,9 @@ class Station(models.Model):
         ),
     )
     facilities = models.ManyToManyField(Facility, blank=True, verbose_name=_("facilities"))
+    # The facilities' codes in catalogue order, comma-separated, kept by stations.signals: the
+    # finder shows and filters them from the station's own row, without a join.
+    facility_codes = models.CharField(max_length=400, blank=True, editable=False)
     services = models.ManyToManyField(Service, blank=True, verbose_name=_("services"))
     contact_name = models.CharField(_("contact person"), max_length=30, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -114,6 +118,11 @@ class Station(models.Model):
         self.street_id = self.community.street_id
         self.district_id = self.community.district_id
 
+    def refresh_facility_codes(self):
+        codes = ",".join(self.facilities.order_by("order", "code").values_list("code", flat=True))
+        Station.objects.filter(pk=self.pk).update(facility_codes=codes)
+        self.facility_codes = codes
+
     @property
     def hours(self):
         from stations.hours import Hours
@@ -133,14 +142,18 @@ class CheckIn(models.Model):
         MEAL = "meal", _("heat a meal")
         ACTIVITY = "activity", _("activity")
 
-    station = models.ForeignKey(Station, models.PROTECT, related_name="checkins")
-    member = models.ForeignKey("members.Member", models.PROTECT, related_name="+")
+    # No single-column indexes: each column leads one of the indexes below (fewer index writes
+    # on the busiest INSERT).
+    station = models.ForeignKey(Station, models.PROTECT, related_name="checkins", db_index=False)
+    member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", db_index=False)
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose)
     window = models.BigIntegerField(editable=False)  # epoch seconds // CHECKIN_WINDOW_SECONDS
     created_at = models.DateTimeField(_("checked in at"))
     while_closed = models.BooleanField(_("outside opening hours"), default=False)
     # Copied from the station for the one-filter scope rule and the dashboards.
-    community = models.ForeignKey("portal.Community", models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "portal.Community", models.PROTECT, related_name="+", db_index=False
+    )
     street = models.ForeignKey("portal.Street", models.PROTECT, related_name="+", db_index=False)
     district = models.ForeignKey(
         "portal.District", models.PROTECT, related_name="+", db_index=False
@@ -161,7 +174,39 @@ class CheckIn(models.Model):
             models.Index(fields=["district", "created_at"], name="checkin_district_time"),
             models.Index(fields=["street", "created_at"], name="checkin_street_time"),
             models.Index(fields=["station", "created_at"], name="checkin_station_time"),
+            models.Index(fields=["community", "created_at"], name="checkin_community_time"),
         ]
 
     def __str__(self):
         return f"{self.station.code} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def to_dict(self, counted):
+        """The API's answer (documented by api.serializers.CheckInSerializer)."""
+        return {
+            "station": self.station.code,
+            "purpose": self.purpose,
+            "created_at": timezone.localtime(self.created_at).isoformat(),
+            "while_closed": self.while_closed,
+            "counted": counted,
+        }
+
+    def insert_once(self):
+        """Save this new check-in unless the courier's check-in of this window exists: one
+        INSERT ... ON CONFLICT DO NOTHING RETURNING id (the unique constraint decides, so two
+        taps at once record one). True if saved. No error on a duplicate, so it is safe inside
+        a caller's transaction and the database logs nothing."""
+        fields = [f for f in self._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+                " ON CONFLICT DO NOTHING RETURNING id",
+                [f.get_db_prep_save(getattr(self, f.attname), connection) for f in fields],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        self.pk = row[0]
+        self._state.adding = False
+        return True

@@ -86,6 +86,24 @@ def test_a_member_token_opens_no_staff_api(api, member):
     assert api.post("/api/v1/members/resolve-code/", {"code": "12345678"}).status_code == 403
 
 
+def test_token_sign_in_finds_the_member_or_refuses(api, member, staff, django_assert_num_queries):
+    from rest_framework.authtoken.models import Token
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    with django_assert_num_queries(1):  # the token, its user and the member in one SELECT
+        me = api.get("/api/v1/me/")
+    assert me.status_code == 200 and me.json()["display_name"] == member.display_name
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff['grid']).key}")
+    assert api.get("/api/v1/streets/").status_code == 200  # a staff token: no member, still in
+    assert api.get("/api/v1/me/").status_code == 403
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert api.get("/api/v1/me/").status_code in (401, 403)  # 403: session auth comes first
+    staff["grid"].is_active = False
+    staff["grid"].save()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=staff['grid']).key}")
+    assert api.get("/api/v1/streets/").status_code in (401, 403)
+
+
 def test_sign_out_everywhere_revokes_api_tokens(api, member):
     from rest_framework.authtoken.models import Token
 
