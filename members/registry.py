@@ -19,6 +19,9 @@ class MemberPart:
     export: Callable | None = None  # (member) -> JSON-able data for the download
     erase: Callable | None = None  # (member) -> None: erase personal data, keep figures
     eligibility: Callable | None = None  # (member) -> dict merged into the resolver's answer
+    # (user) -> bool: an account without a staff role that may still scan codes (a canteen's
+    # cashier at its till)
+    scanner: Callable | None = None
 
 
 PARTS = []
@@ -34,3 +37,12 @@ def register(part):
 
 def parts():
     return list(PARTS)
+
+
+def may_scan(user):
+    """Staff scan member codes; so do the accounts an app vouches for (its `scanner`)."""
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role:
+        return True
+    return any(p.scanner(user) for p in PARTS if p.scanner)

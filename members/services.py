@@ -377,10 +377,11 @@ class ResolvedMember:
 def member_code_resolve(*, code, by, purpose=""):
     """Turn a scanned (or typed) member code into the member and what the scanning app needs.
 
-    Staff only. A code works once and for about a minute: a screenshot sent to a friend, or a
-    code scanned twice, is refused. Never returns the phone number.
+    Staff only (and the accounts an app vouches for: a canteen's cashier). A code works once
+    and for about a minute: a screenshot sent to a friend, or a code scanned twice, is refused.
+    Never returns the phone number.
     """
-    if not (by.is_active and (by.is_superuser or by.role)):
+    if not registry.may_scan(by):
         raise PermissionDenied(_("Only staff can scan member codes."))
     code = (code or "").strip()
     if ":" in code:

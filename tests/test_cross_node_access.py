@@ -25,6 +25,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
+from canteens import services as canteen_services
+from canteens.models import (
+    Canteen,
+    CanteenStaff,
+    Dish,
+    Eligibility,
+    MealRecord,
+    SetMeal,
+    SubsidyRate,
+    WeeklyMenu,
+)
 from grievances import services
 from grievances.models import (
     AnswerTemplate,
@@ -138,6 +149,7 @@ class World:
 
     members: dict = field(default_factory=dict)
     stations: dict = field(default_factory=dict)
+    canteens: dict = field(default_factory=dict)
 
     def names_foreign_to(self, actor):
         """Node names an account must never be shown (not its scope, not its ancestors)."""
@@ -261,7 +273,72 @@ def world(two_streets, staff, settings, tmp_path):
     }
     users["member"] = members["community_a1"].user
     stations = _stations(nodes, members, users)
-    return World(nodes, users, cases, departments, category, compounds, members, stations)
+    canteens = _canteens(nodes, members, users, stations)
+    return World(nodes, users, cases, departments, category, compounds, members, stations, canteens)
+
+
+def _canteens(nodes, members, users, stations):
+    """A canteen in A1 (at its station) and one in B1, each with a set meal, a published
+    week's menu, a cashier, its community's member's verified age and a meal they ate."""
+    out = {}
+    district = nodes["district"]
+    subsidy = SubsidyRate.objects.create(
+        district=district, tier="elderly60", amount="3.00", valid_from="2026-01-01"
+    )
+    for key in ("community_a1", "community_b1"):
+        canteen = Canteen(
+            name=f"审计食堂{key[-2:]}",
+            community=nodes[key],
+            station=stations[key]["station"] if key == "community_a1" else None,
+            address="审计路",
+            lat=30.6,
+            long=114.3,
+            opening_hours="24/7",
+            operator="审计运营",
+        )
+        canteen.copy_ancestors()
+        canteen.save()
+        set_meal = SetMeal.objects.create(
+            canteen=canteen, name="一荤一素", meat=1, veg=1, standard_price="10.00"
+        )
+        dishes = [
+            Dish.objects.create(canteen=canteen, name="审计肉", kind="meat"),
+            Dish.objects.create(canteen=canteen, name="审计菜", kind="veg"),
+        ]
+        week = canteen_services.week_start_of(timezone.localdate())
+        entry = canteen_services.menu_entry_save(
+            canteen=canteen,
+            day=week,
+            meal_time="lunch",
+            set_meal=set_meal,
+            dishes=dishes,
+            by=users["district"],
+        )
+        menu = canteen_services.menu_publish(menu=entry.menu, by=users["district"])
+        cashier = canteen_services.cashier_create(
+            canteen=canteen,
+            username=f"audit-cashier-{key[-2:]}",
+            password="audit-pass-1",
+            name="",
+            by=users["district"],
+        )
+        member = members[key]
+        eligibility = canteen_services.eligibility_verify(
+            member=member, birth_year=1950, by=users["district"]
+        )
+        meal = canteen_services.meal_record(
+            canteen=canteen, set_meal=set_meal, member=member, by=cashier.user
+        )
+        out[key] = {
+            "canteen": canteen,
+            "set_meal": set_meal,
+            "menu": menu,
+            "cashier": cashier,
+            "eligibility": eligibility,
+            "meal": meal,
+            "subsidy": subsidy,
+        }
+    return out
 
 
 def _stations(nodes, members, users):
@@ -392,6 +469,12 @@ def admin_objects(w):
         CheckIn: {k: v["checkin"] for k, v in w.stations.items()},
         Activity: {k: v["activity"] for k, v in w.stations.items()},
         PartyRegistration: {k: v["party"] for k, v in w.stations.items()},
+        Canteen: {k: v["canteen"] for k, v in w.canteens.items()},
+        CanteenStaff: {k: v["cashier"] for k, v in w.canteens.items()},
+        Eligibility: {k: v["eligibility"] for k, v in w.canteens.items()},
+        MealRecord: {k: v["meal"] for k, v in w.canteens.items()},
+        WeeklyMenu: {k: v["menu"] for k, v in w.canteens.items()},
+        SubsidyRate: {"district": w.canteens["community_a1"]["subsidy"]},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -531,6 +614,49 @@ def probes(w):
             login="member",
         )
     add("api/v1/stations/", "/api/v1/stations/?lat=30.6&long=114.3", login="public")
+
+    # Canteens: public menus, the till (staff of the area and the canteen's cashiers), the
+    # staff's menu planner and subsidy statement.
+    add("canteens/", "/canteens/", login="public")
+    add("canteens/till/login/", "/canteens/till/login/", login="public")
+    for key, c in w.canteens.items():
+        pk, set_pk = c["canteen"].pk, c["set_meal"].pk
+        add("canteens/<int:pk>/", f"/canteens/{pk}/", login="public")
+        add("canteens/<int:pk>/till/", f"/canteens/{pk}/till/", target=("node", key))
+        add(
+            "canteens/<int:pk>/till/",
+            f"/canteens/{pk}/till/",
+            "post",
+            {"action": "walk_in", "set_meal": set_pk},
+            target=("node", key),
+        )
+        add(
+            "canteens/<int:pk>/till/",
+            f"/canteens/{pk}/till/",
+            "post",
+            {"action": "void", "record": c["meal"].pk, "reason": "审计"},
+            target=("node", key),
+        )
+        add(
+            "api/v1/canteens/<int:pk>/meals/",
+            f"/api/v1/canteens/{pk}/meals/",
+            "post",
+            {"set_meal": set_pk},
+            target=("node", key),
+        )
+        add("staff/canteens/<int:pk>/menu/", f"/staff/canteens/{pk}/menu/", target=("node", key))
+        add(
+            "staff/canteens/<int:pk>/menu/",
+            f"/staff/canteens/{pk}/menu/?week={c['menu'].week_start}",
+            "post",
+            {"action": "publish"},
+            target=("node", key),
+        )
+        add(
+            "staff/canteens/<int:pk>/statement.xlsx",
+            f"/staff/canteens/{pk}/statement.xlsx?month=2026-11",
+            target=("node", key),
+        )
     add(
         "api/v1/members/sign-in/code/",
         "/api/v1/members/sign-in/code/",
@@ -670,7 +796,7 @@ def probes(w):
     add("admin/password_change/", "/admin/password_change/")
     add("admin/password_change/done/", "/admin/password_change/done/")
     add("admin/jsi18n/", "/admin/jsi18n/")
-    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations")
+    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations", "canteens")
     for label in labels:
         add(f"admin/^(?P<app_label>{'|'.join(labels)})/$", f"/admin/{label}/")
     add("admin/(?P<url>.*)$", "/admin/no/such/page/")

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from canteens.api import views as canteen_api
 from grievances.api.views import CaseViewSet
 from members.api import views as member_api
 from portal.api import views
@@ -19,5 +20,6 @@ urlpatterns = [
     path("me/", member_api.MeView.as_view(), name="member-me"),
     path("stations/", station_api.NearbyStationsView.as_view(), name="stations-nearby"),
     path("stations/<str:code>/checkin/", station_api.CheckInView.as_view(), name="station-checkin"),
+    path("canteens/<int:pk>/meals/", canteen_api.TillMealView.as_view(), name="canteen-till"),
     *router.urls,
 ]

@@ -1,1 +1,0 @@
-"""Models arrive with the canteens issue, after the grievance slice."""

@@ -1,0 +1,222 @@
+"""Reads: the public menus, the till's day totals, the figures and the monthly subsidy statement.
+Every figure counts live (not voided) meal records; money is summed exactly (Decimal)."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from canteens.models import (
+    ELDERLY_TIERS,
+    MealRecord,
+    MealTime,
+    MenuEntry,
+    SubsidyRate,
+    Tier,
+    TierPrice,
+)
+from canteens.services import prices_by_tier, week_start_of
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value):
+    """Sums come back from SQLite without their scale: always two places."""
+    return (value or ZERO).quantize(CENT)
+
+
+SAVED = Sum(F("standard_price") - F("charged_price"))
+
+
+def live_meals():
+    return MealRecord.objects.filter(voided_at__isnull=True)
+
+
+def _entry_order(e):
+    return (e.day, MealTime.rank(e.meal_time), e.set_meal.standard_price)
+
+
+def published_weeks(canteen, today=None):
+    """This week's and next week's published menus: [(week start, [day rows])], each day row
+    {"date", "meal_times": [(meal time label, [(entry, prices by tier)])]}."""
+    today = today or timezone.localdate()
+    this = week_start_of(today)
+    rules = {r.tier: r for r in TierPrice.objects.filter(canteen=canteen)}
+    entries = (
+        MenuEntry.objects.filter(
+            menu__canteen=canteen,
+            menu__published_at__isnull=False,
+            menu__week_start__in=[this, this + timedelta(days=7)],
+        )
+        .select_related("set_meal", "menu")
+        .prefetch_related("dishes")
+    )
+    weeks = {}
+    for e in sorted(entries, key=_entry_order):
+        days = weeks.setdefault(e.menu.week_start, {})
+        times = days.setdefault(e.day, {})
+        times.setdefault(e.get_meal_time_display(), []).append(
+            (e, prices_by_tier(canteen, e.set_meal, rules))
+        )
+    return [
+        (
+            week,
+            [
+                {"date": d, "today": d == today, "meal_times": list(times.items())}
+                for d, times in sorted(days.items())
+            ],
+        )
+        for week, days in sorted(weeks.items())
+    ]
+
+
+def day_totals(canteen, day):
+    """The till's totals for one day: by tier (meals, charged, saved) and in all, plus home
+    deliveries and voided records. One aggregate over the (canteen, day) index."""
+    rows = list(
+        MealRecord.objects.filter(canteen=canteen, served_on=day)
+        .values("tier")
+        .annotate(
+            meals=Count("id", filter=Q(voided_at__isnull=True)),
+            charged=Sum("charged_price", filter=Q(voided_at__isnull=True)),
+            saved=Sum(F("standard_price") - F("charged_price"), filter=Q(voided_at__isnull=True)),
+            delivered=Count("id", filter=Q(voided_at__isnull=True, delivered=True)),
+            voided=Count("id", filter=Q(voided_at__isnull=False)),
+        )
+    )
+    by_tier = {r["tier"]: r for r in rows}
+    tiers = [
+        {
+            "tier": t.label,
+            "meals": by_tier[t]["meals"],
+            "charged": _money(by_tier[t]["charged"]),
+            "saved": _money(by_tier[t]["saved"]),
+        }
+        for t in Tier
+        if t in by_tier and by_tier[t]["meals"]
+    ]
+    return {
+        "tiers": tiers,
+        "meals": sum(r["meals"] for r in rows),
+        "charged": _money(sum((r["charged"] or ZERO for r in rows), ZERO)),
+        "saved": _money(sum((r["saved"] or ZERO for r in rows), ZERO)),
+        "delivered": sum(r["delivered"] for r in rows),
+        "voided": sum(r["voided"] for r in rows),
+    }
+
+
+def figures(node, start, end):
+    """Meals in a node (e.g. {"street_id": 3}) from `start` to `end` (dates, inclusive): by
+    tier; money saved; distinct couriers and elderly; home deliveries counted apart from meals
+    eaten in. Two queries."""
+    meals = live_meals().filter(**node, served_on__gte=start, served_on__lte=end)
+    totals = meals.aggregate(
+        meals=Count("id"),
+        eaten_in=Count("id", filter=Q(delivered=False)),
+        delivered=Count("id", filter=Q(delivered=True)),
+        saved=SAVED,
+        charged=Sum("charged_price"),
+        couriers=Count("member", distinct=True, filter=Q(tier=Tier.COURIER)),
+        elderly=Count("member", distinct=True, filter=Q(tier__in=ELDERLY_TIERS)),
+    )
+    by_tier = {
+        r["tier"]: r
+        for r in meals.values("tier").annotate(n=Count("id"), saved=SAVED).order_by("tier")
+    }
+    return {
+        "meals": totals["meals"],
+        "eaten_in": totals["eaten_in"],
+        "delivered": totals["delivered"],
+        "saved": _money(totals["saved"]),
+        "charged": _money(totals["charged"]),
+        "couriers": totals["couriers"],
+        "elderly": totals["elderly"],
+        "tiers": [
+            {"tier": t.label, "n": by_tier[t]["n"], "saved": _money(by_tier[t]["saved"])}
+            for t in Tier
+            if t in by_tier
+        ],
+    }
+
+
+def figures_by_day(node, start, end):
+    """Meals per canteen, day and meal time, by tier (the Excel sheet; the page shows totals)."""
+    return list(
+        live_meals()
+        .filter(**node, served_on__gte=start, served_on__lte=end)
+        .values("canteen__name", "served_on", "meal_time", "tier")
+        .annotate(n=Count("id"), delivered=Count("id", filter=Q(delivered=True)), saved=SAVED)
+        .order_by("canteen__name", "served_on", "meal_time", "tier")
+    )
+
+
+# The monthly subsidy statement --------------------------------------------------------------------
+
+
+def month_span(year, month):
+    first = date(year, month, 1)
+    return first, first.replace(day=calendar.monthrange(year, month)[1])
+
+
+def rates_on(district_id, day):
+    """{tier: amount} in force on `day` (the latest rate from on or before it)."""
+    rates = {}
+    for r in SubsidyRate.objects.filter(district_id=district_id, valid_from__lte=day).order_by(
+        "tier", "-valid_from"
+    ):
+        rates.setdefault(r.tier, r.amount)
+    return rates
+
+
+@dataclass
+class Statement:
+    canteen: object
+    first: date
+    last: date
+    rows: list  # {"tier", "label", "meals", "delivered", "rate", "amount", "saved"}
+    meals: int
+    subsidy: Decimal
+    saved: Decimal
+
+
+def subsidy_statement(canteen, year, month):
+    """What the district owes a canteen for a month: meals by tier × the subsidy per meal in
+    force on the month's first day. Read from the records alone, so any past month comes out
+    the same each time it is asked for (voided records never count)."""
+    first, last = month_span(year, month)
+    rates = rates_on(canteen.district_id, first)
+    counted = {
+        r["tier"]: r
+        for r in live_meals()
+        .filter(canteen=canteen, served_on__gte=first, served_on__lte=last)
+        .values("tier")
+        .annotate(n=Count("id"), delivered=Count("id", filter=Q(delivered=True)), saved=SAVED)
+    }
+    rows = []
+    for tier in Tier:
+        c = counted.get(tier, {"n": 0, "delivered": 0, "saved": ZERO})
+        rate = rates.get(tier, ZERO)
+        rows.append(
+            {
+                "tier": tier.value,
+                "label": tier.label,
+                "meals": c["n"],
+                "delivered": c["delivered"],
+                "rate": rate,
+                "amount": rate * c["n"],
+                "saved": _money(c["saved"]),
+            }
+        )
+    return Statement(
+        canteen=canteen,
+        first=first,
+        last=last,
+        rows=rows,
+        meals=sum(r["meals"] for r in rows),
+        subsidy=sum((r["amount"] for r in rows), ZERO),
+        saved=sum((r["saved"] for r in rows), ZERO),
+    )
