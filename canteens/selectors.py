@@ -6,19 +6,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from canteens.models import (
     ELDERLY_TIERS,
+    Canteen,
+    CanteenStaff,
     MealRecord,
     MealTime,
     MenuEntry,
+    SetMeal,
     SubsidyRate,
     Tier,
     TierPrice,
 )
 from canteens.services import prices_by_tier, week_start_of
+from portal.scoping import Scope
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -220,3 +225,38 @@ def subsidy_statement(canteen, year, month):
         subsidy=sum((r["amount"] for r in rows), ZERO),
         saved=sum((r["saved"] for r in rows), ZERO),
     )
+
+
+def till_set_meal(user, canteen_id, set_meal_id):
+    """The till's tap lookup, in one written-out query (the till answers every meal): the
+    active set meal `set_meal_id` of canteen `canteen_id` with its canteen loaded, and whether
+    `user` runs that canteen's till (staff of its area, or a cashier linked to it — the same
+    rule as Canteen.objects.for_till). (None, False) when there is no such set."""
+    q = connection.ops.quote_name
+    set_fields = [f.attname for f in SetMeal._meta.concrete_fields]
+    canteen_fields = [f.attname for f in Canteen._meta.concrete_fields]
+    columns = ", ".join(
+        [f"s.{q(f.column)}" for f in SetMeal._meta.concrete_fields]
+        + [f"c.{q(f.column)}" for f in Canteen._meta.concrete_fields]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, EXISTS (SELECT 1 FROM {q(CanteenStaff._meta.db_table)} cs"  # noqa: S608
+            f" WHERE cs.canteen_id = c.id AND cs.user_id = %s)"
+            f" FROM {q(SetMeal._meta.db_table)} s JOIN {q(Canteen._meta.db_table)} c"
+            f" ON c.id = s.canteen_id WHERE s.id = %s AND c.id = %s AND s.is_active = %s",
+            [user.pk, set_meal_id, canteen_id, True],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, False
+    n = len(set_fields)
+    set_meal = SetMeal.from_db(None, set_fields, row[:n])
+    canteen = Canteen.from_db(None, canteen_fields, row[n : n + len(canteen_fields)])
+    SetMeal.canteen.field.set_cached_value(set_meal, canteen)
+    scope = Scope.of(user)
+    if scope.sees_all or (user.role and scope.level):
+        allowed = scope.covers(canteen, Canteen.SCOPE_LOOKUPS)
+    else:
+        allowed = bool(row[-1])
+    return set_meal, allowed and user.is_active

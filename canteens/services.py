@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from canteens.models import (
 from canteens.models.canteens import SCOPE_LOOKUPS
 from members.models import Member
 from members.services import member_mark_served
+from portal.inserts import insert_unless_duplicate
 from portal.scoping import Scope
 from portal.workdays import SHANGHAI
 from stations.selectors import courier_verified
@@ -355,18 +356,8 @@ def meal_record(*, canteen, set_meal, by, member=None, when=None, delivered=Fals
         street_id=canteen.street_id,
         district_id=canteen.district_id,
     )
-    try:
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint, so the caller's transaction survives
-                record.save(force_insert=True)
-        else:
-            record.save(force_insert=True)  # one autocommit INSERT: the hot path
-    except IntegrityError:
-        if not (member and had_subsidised(member, quote.served_on, quote.meal_time)):
-            raise
-        raise AlreadySubsidised(
-            _("This person has had a subsidised meal this meal time already.")
-        ) from None
+    if not insert_unless_duplicate(record):  # one INSERT; the partial unique index decides
+        raise AlreadySubsidised(_("This person has had a subsidised meal this meal time already."))
     if member is not None:
         member_mark_served(
             member=member,

@@ -68,6 +68,41 @@ def _pending(request, canteen):
     return member and {"member": member, "name": held["name"]}
 
 
+def _tap(request, pk):
+    """A meal tap (walk-in, or the member just scanned), the till's hot path: the set meal, its
+    canteen and the cashier's right to it in one query (selectors.till_set_meal), the meal,
+    the redirect. None when anything is not plainly right: the full page below then checks
+    the same input with its forms and shows what is wrong."""
+    action = request.POST.get("action")
+    if action not in ("member", "walk_in"):
+        return None
+    try:
+        set_meal_id = int(request.POST.get("set_meal", ""))
+    except ValueError:
+        return None
+    set_meal, allowed = selectors.till_set_meal(request.user, pk, set_meal_id)
+    if not allowed:
+        return None
+    pending = _pending(request, set_meal.canteen) if action == "member" else None
+    if action == "member" and pending is None:
+        return None
+    try:
+        meal = services.meal_record(
+            canteen=set_meal.canteen,
+            set_meal=set_meal,
+            member=pending and pending["member"],
+            delivered=request.POST.get("delivered") in ("on", "true", "1"),
+            by=request.user,
+        )
+    except ValidationError as exc:
+        request.tap_error = exc  # nothing was saved; the page says why
+        return None
+    if action == "member":
+        request.session.pop(_pending_key(set_meal.canteen), None)
+    # The tap's receipt rides on the redirect (no message cookie to sign).
+    return redirect(f"{reverse('canteens:till', args=[pk])}?recorded={meal.pk}")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def till(request, pk):
@@ -75,6 +110,8 @@ def till(request, pk):
     walk-in set at the standard price; the day's totals and records, void with a reason."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "canteens:till_login")
+    if request.method == "POST" and (tapped := _tap(request, pk)) is not None:
+        return tapped
     canteen = Canteen.objects.for_till(request.user).filter(pk=pk).first()
     if canteen is None:
         if registry.may_scan(request.user):
@@ -111,7 +148,9 @@ def till(request, pk):
             pending = _pending(request, canteen) if action == "member" else None
             if action == "member" and pending is None:
                 meal_form.add_error(None, _("Scan the member code again: it was too long ago."))
-            if meal_form.is_valid():
+            if meal_form.is_valid() and getattr(request, "tap_error", None):
+                apply_errors(meal_form, request.tap_error)  # the tap above was refused
+            elif meal_form.is_valid():
                 try:
                     meal = services.meal_record(
                         canteen=canteen,

@@ -7,9 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from canteens import services
+from canteens import selectors, services
 from canteens.api.serializers import MealRecordSerializer, TillTapSerializer
-from canteens.models import Canteen, SetMeal
+from canteens.models import Canteen
 from members import registry
 from members import services as member_services
 
@@ -30,17 +30,11 @@ class TillMealView(APIView):
         summary="Record one meal at a canteen's till (member code, or a walk-in)",
     )
     def post(self, request, pk):
-        s = TillTapSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        v = s.validated_data
-        # The canteen and the set in one query, inside the till's scope.
-        set_meal = (
-            SetMeal.objects.select_related("canteen")
-            .filter(canteen__in=Canteen.objects.for_till(request.user).filter(pk=pk))
-            .filter(pk=v["set_meal"], is_active=True)
-            .first()
-        )
-        if set_meal is None:
+        # Every meal is a tap: the request and the answer are the serializers above (which
+        # document them), read and written directly, and the lookup is one query.
+        v = _tap(request.data)
+        set_meal, allowed = selectors.till_set_meal(request.user, pk, v["set_meal"])
+        if not allowed:
             if not registry.may_scan(request.user):
                 raise PermissionDenied
             if not Canteen.objects.for_till(request.user).filter(pk=pk).exists():
@@ -48,7 +42,7 @@ class TillMealView(APIView):
             raise ApiValidationError({"set_meal": [_("Choose a set meal of this canteen.")]})
         try:
             member = None
-            if v.get("member_code"):
+            if v["member_code"]:
                 member = member_services.member_code_resolve(
                     code=v["member_code"], by=request.user, purpose=f"canteen:{pk}"
                 ).member
@@ -64,4 +58,29 @@ class TillMealView(APIView):
         except ValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
             raise ApiValidationError(detail) from exc
-        return Response(MealRecordSerializer(meal).data, status=201)
+        return Response(meal.to_dict(), status=201)
+
+
+TRUE, FALSE = {True, "true", "True", "1", "on"}, {False, "false", "False", "0", "", None}
+
+
+def _tap(data):
+    """TillTapSerializer's checks, done directly."""
+    if not hasattr(data, "get"):
+        raise ApiValidationError({"detail": [_("Send an object such as {“set_meal”: 1}.")]})
+    errors, set_meal = {}, data.get("set_meal")
+    try:
+        set_meal = int(set_meal)
+        if set_meal < 1 or isinstance(data.get("set_meal"), bool):
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["set_meal"] = [_("Choose a set meal.")]
+    code = data.get("member_code") or ""
+    if not isinstance(code, str) or len(code) > 200:
+        errors["member_code"] = [_("Scan the member code again, or type its digits.")]
+    delivered = data.get("delivered", False)
+    if delivered not in TRUE | FALSE:
+        errors["delivered"] = [_("Use true or false.")]
+    if errors:
+        raise ApiValidationError(errors)
+    return {"set_meal": set_meal, "member_code": code.strip(), "delivered": delivered in TRUE}

@@ -1,11 +1,12 @@
 """Courier rest stations (驿站) and check-ins (报到)."""
 
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.inserts import insert_unless_duplicate
 from portal.scoping import ScopedQuerySet
 from stations.hours import validate_hours
 
@@ -191,22 +192,6 @@ class CheckIn(models.Model):
         }
 
     def insert_once(self):
-        """Save this new check-in unless the courier's check-in of this window exists: one
-        INSERT ... ON CONFLICT DO NOTHING RETURNING id (the unique constraint decides, so two
-        taps at once record one). True if saved. No error on a duplicate, so it is safe inside
-        a caller's transaction and the database logs nothing."""
-        fields = [f for f in self._meta.concrete_fields if not f.primary_key]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
-                " ON CONFLICT DO NOTHING RETURNING id",
-                [f.get_db_prep_save(getattr(self, f.attname), connection) for f in fields],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        self.pk = row[0]
-        self._state.adding = False
-        return True
+        """Save this new check-in unless the courier's check-in of this window exists (the
+        unique constraint decides, so two taps at once record one). True if saved."""
+        return insert_unless_duplicate(self)
