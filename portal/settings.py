@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "members",
     "grievances",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "stations",
     "canteens",
     "volunteers",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +74,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (security/lockout.py).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -299,6 +312,24 @@ MEMBER_CODE_RATE_PER_IP = env.get("MEMBER_CODE_RATE_PER_IP", "30/h")
 MEMBER_SESSION_DAYS = env_int("MEMBER_SESSION_DAYS", 30)
 MEMBER_QR_SECONDS = env_int("MEMBER_QR_SECONDS", 60)  # a member code (QR) is good this long
 MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
+
+# Staff sign-in (security app): failures per account and per IP before a lockout, its first
+# length (doubled for each lockout in the last 24 hours) and its cap.
+STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
+STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
+STAFF_LOCKOUT_MAX_HOURS = env_int("STAFF_LOCKOUT_MAX_HOURS", 24)
+# django-axes: failures counted in the database, so a cache outage neither locks everyone out
+# nor lets guesses through unlimited.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = STAFF_LOCKOUT_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_COOLOFF_TIME = "security.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
+AXES_RESET_ON_SUCCESS = True  # "consecutive failures": a good sign-in starts the count again
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout grows per lockout, not per try
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail (security.AuditEvent)
+AXES_VERBOSE = False
 
 # Maps: a tile URL template (Leaflet). Empty: no tiles, points and outlines still show. For
 # Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).

@@ -1,0 +1,1 @@
+"""System checks for the security settings (`manage.py check --deploy`)."""
