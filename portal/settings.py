@@ -71,7 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     # Last: turns a locked-out sign-in into the lockout page (security/lockout.py).
@@ -80,7 +82,7 @@ MIDDLEWARE = [
 
 # Axes first: a locked-out account or address is refused before its password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "security.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -318,6 +320,16 @@ MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
 STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
 STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
 STAFF_LOCKOUT_MAX_HOURS = env_int("STAFF_LOCKOUT_MAX_HOURS", 24)
+# Two-factor sign-in for staff (TOTP + recovery codes): on whenever DEBUG is off; the embedded
+# demo (DEBUG=1) runs without it, and `check --deploy` warns while it is off. Grid workers need
+# it only with STAFF_2FA_GRID_WORKERS.
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
+STAFF_2FA_GRID_WORKERS = env_bool("STAFF_2FA_GRID_WORKERS", False)
+OTP_TOTP_ISSUER = env.get("OTP_TOTP_ISSUER", "社区服务平台")
+# Wrong codes count as failed sign-ins (the axes lockout below), so django-otp's own
+# per-device delay would only make a mistyped code fail twice.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # django-axes: failures counted in the database, so a cache outage neither locks everyone out
 # nor lets guesses through unlimited.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -330,6 +342,7 @@ AXES_RESET_ON_SUCCESS = True  # "consecutive failures": a good sign-in starts th
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout grows per lockout, not per try
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail (security.AuditEvent)
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # security/admin.py lists lockouts for the security administrator
 
 # Maps: a tile URL template (Leaflet). Empty: no tiles, points and outlines still show. For
 # Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).

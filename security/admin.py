@@ -6,10 +6,15 @@ from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from security.lockout import account_unlock
 
-admin.site.unregister(AccessAttempt)
+# Devices hold the TOTP secrets: no page shows or edits them. A lost device is reset from the
+# staff account list (portal/admin.py), by the security administrator.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(AccessAttempt)

@@ -84,3 +84,21 @@ def live_worker(transactional_db):
     yield worker
     worker.stop()
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def verified_login():
+    """Sign a staff account in with its second factor already given (a confirmed TOTP device
+    in the session), for tests that run with STAFF_2FA_REQUIRED on."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return device
+
+    return login

@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -232,6 +233,16 @@ def world(two_streets, staff, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     for key, case in cases.items():  # photos are served only through their case's page
         CasePhoto.objects.create(case=case, image=ContentFile(b"GIF89a-audit", name=f"{key}.gif"))
+    AccessAttempt.objects.create(
+        username="nobody",
+        ip_address="10.9.9.9",
+        user_agent="",
+        http_accept="",
+        path_info="/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
     key = ApiKey(name="审计客户端")
     key.set_new_key()
     key.save()
@@ -399,6 +410,7 @@ GLOBAL_ADMIN_MODELS = {
     "grievances.apikey",
     "auth.group",
     "authtoken.tokenproxy",
+    "axes.accessattempt",  # lockouts: by permission (the security administrator), not by node
 }
 
 
@@ -652,6 +664,10 @@ def probes(w):
             target=("case", key),
         )
 
+    # The second sign-in step (staff only).
+    add("security/two-factor/", "/security/two-factor/")
+    add("security/two-factor/enrol/", "/security/two-factor/enrol/")
+
     # The admin's own pages.
     add("admin/", "/admin/")
     add("admin/login/", "/admin/login/", login="public")
@@ -659,7 +675,7 @@ def probes(w):
     add("admin/password_change/", "/admin/password_change/")
     add("admin/password_change/done/", "/admin/password_change/done/")
     add("admin/jsi18n/", "/admin/jsi18n/")
-    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations")
+    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations", "axes")
     for label in labels:
         add(f"admin/^(?P<app_label>{'|'.join(labels)})/$", f"/admin/{label}/")
     add("admin/(?P<url>.*)$", "/admin/no/such/page/")
@@ -892,6 +908,7 @@ AREAS = {
     "dashboards": lambda p: p.route.startswith("dashboard/"),
     "api": lambda p: p.route.startswith("api/v1/"),
     "admin": lambda p: p.route.startswith("admin/"),
+    "security": lambda p: p.route.startswith("security/"),
 }
 
 

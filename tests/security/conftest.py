@@ -20,8 +20,8 @@ def security_admin(two_streets):
     user = User.objects.create_user("secadmin", password="pw", is_staff=True)
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["security", "axes"],
-            codename__in=["unlock_account", "reset_two_factor", "view_accessattempt"],
+            content_type__app_label__in=["security", "axes", "portal"],
+            codename__in=["unlock_account", "reset_two_factor", "view_accessattempt", "view_user"],
         )
     )
     return user
