@@ -18,6 +18,7 @@ from portal.models import (
     User,
 )
 from portal.roles import staff_assign
+from security.staff_admin import STAFF_SECURITY_ACTIONS, StaffSecurityMixin
 
 admin.site.site_header = _("Community service portal · staff console")
 admin.site.site_title = _("Staff console")
@@ -122,7 +123,7 @@ class DepartmentAdmin(ScopedAdmin):
 
 
 @admin.register(User)
-class StaffAdmin(ScopedAdmin, UserAdmin):
+class StaffAdmin(StaffSecurityMixin, ScopedAdmin, UserAdmin):
     list_display = ["username", "get_full_name", "role", "node", "is_active"]
     list_filter = ["role", "is_active"]
     list_select_related = ["district", "street", "community", "grid"]
@@ -133,7 +134,7 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["reset_two_factor", "unlock_sign_in"]
+    actions = STAFF_SECURITY_ACTIONS
 
     @admin.display(description=_("node"))
     def node(self, obj):
@@ -141,34 +142,10 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
 
     def get_queryset(self, request):
         # Members are auth users too; they live in their own list (members app), not here.
-        if request.user.has_perm("security.reset_two_factor"):
+        if self.security_officer(request):
             # The security administrator resets devices and unlocks accounts at every node.
             return admin.ModelAdmin.get_queryset(self, request).filter(member__isnull=True)
         return super().get_queryset(request).filter(member__isnull=True)
-
-    def has_reset_two_factor_permission(self, request):
-        return request.user.has_perm("security.reset_two_factor")
-
-    def has_unlock_account_permission(self, request):
-        return request.user.has_perm("security.unlock_account")
-
-    @admin.action(
-        description=_("Reset two-factor sign-in (lost phone)"), permissions=["reset_two_factor"]
-    )
-    def reset_two_factor(self, request, queryset):
-        from security.two_factor import two_factor_reset
-
-        for user in queryset:
-            two_factor_reset(user=user, by=request.user, request=request)
-        self.message_user(request, _("Two-factor sign-in reset: they enrol again at next sign-in."))
-
-    @admin.action(description=_("Unlock sign-in"), permissions=["unlock_account"])
-    def unlock_sign_in(self, request, queryset):
-        from security.lockout import account_unlock
-
-        for user in queryset:
-            account_unlock(username=user.get_username(), by=request.user, request=request)
-        self.message_user(request, _("Sign-in unlocked."))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.StaffSessionMiddleware",
+    "security.middleware.SuperuserAuditMiddleware",
     "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
@@ -203,11 +205,21 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Staff passwords (members have none): long, mixed, not one of the last few, not the demo's.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "security.passwords.LengthValidator",
+        "OPTIONS": {"min_length": env_int("STAFF_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.ComplexityValidator"},
+    {"NAME": "security.passwords.DemoPasswordValidator"},
+    {
+        "NAME": "security.passwords.HistoryValidator",
+        "OPTIONS": {"keep": env_int("STAFF_PASSWORD_HISTORY", 5)},
+    },
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -320,6 +332,13 @@ MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
 STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
 STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
 STAFF_LOCKOUT_MAX_HOURS = env_int("STAFF_LOCKOUT_MAX_HOURS", 24)
+# Staff sessions end after this long without a request, and this long after sign-in however
+# busy (members' 30-day sessions are not affected).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+# 三权分立: no account holds two of the system / security / audit administrator duties
+# (enforced whenever DEBUG is off; the demo may combine them).
+SEPARATE_DUTIES = env_bool("SEPARATE_DUTIES", not DEBUG)
 # Two-factor sign-in for staff (TOTP + recovery codes): on whenever DEBUG is off; the embedded
 # demo (DEBUG=1) runs without it, and `check --deploy` warns while it is off. Grid workers need
 # it only with STAFF_2FA_GRID_WORKERS.

@@ -71,6 +71,7 @@ class AuditEvent(models.Model):
             ("unlock_account", _("Can unlock locked-out accounts")),
             ("reset_two_factor", _("Can reset a staff member's two-factor device")),
             ("export_auditevent", _("Can export the audit trail")),
+            ("assign_duty", _("Can assign the administrator duties")),
         ]
 
     def __str__(self):

@@ -1,12 +1,18 @@
 """Auth events into the audit trail. Django and axes announce sign-ins, failures and lockouts
 only through signals, so these receivers are where they are recorded."""
 
+import time
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from security.audit import audit_record
 from security.models import AuditEvent
+
+# Session keys: when the staff session began and when it last served a request (epoch seconds).
+SESSION_STARTED = "security_started"
+SESSION_SEEN = "security_seen"
 
 
 def is_staff_account(user):
@@ -42,6 +48,8 @@ def record_lockout(sender, request, username=None, ip_address=None, **kwargs):
 @receiver(user_logged_in, dispatch_uid="security.logged_in")
 def record_login(sender, request, user, **kwargs):
     if is_staff_account(user):
+        if hasattr(request, "session"):
+            request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = int(time.time())
         kind = AuditEvent.Kind.SUPERUSER_ACTION if user.is_superuser else AuditEvent.Kind.LOGIN
         audit_record(kind=kind, request=request, actor=user, changes={"action": "sign-in"})
 
