@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.middleware.StaffSessionMiddleware",
-    "security.middleware.SuperuserAuditMiddleware",
+    "security.middleware.AuditContextMiddleware",
     "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-spent-member-codes": {
         "task": "members.tasks.purge_spent_codes",
         "schedule": crontab(minute=41),
+    },
+    "archive-audit-trail": {
+        "task": "security.tasks.archive_audit_trail",
+        "schedule": crontab(hour=2, minute=47),
     },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",
@@ -332,6 +336,10 @@ MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
 STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
 STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
 STAFF_LOCKOUT_MAX_HOURS = env_int("STAFF_LOCKOUT_MAX_HOURS", 24)
+# The audit trail (安全审计): events are kept this many days (never fewer than 180, the legal
+# minimum), then moved by the nightly task to gzipped files here (back them up).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+AUDIT_ARCHIVE_DIR = Path(env.get("AUDIT_ARCHIVE_DIR", BASE_DIR / "audit-archive"))
 # Staff sessions end after this long without a request, and this long after sign-in however
 # busy (members' 30-day sessions are not affected).
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)

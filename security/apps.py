@@ -7,4 +7,6 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security and audit")
 
     def ready(self):
-        from security import checks, receivers  # noqa: F401  (registers checks and receivers)
+        from security import checks, model_changes, receivers  # noqa: F401  (registers them)
+
+        model_changes.connect()

@@ -70,3 +70,75 @@ def chain_head():
         return last
     archived = AuditArchive.objects.values_list("last_hash", flat=True).first()
     return archived or GENESIS
+
+
+def audit_verify(*, chunk=2000):
+    """Walk the chain in order: each row must link to the one before (or to the last archive)
+    and hash to what it carries. Returns a list of (event id, problem) — empty when intact."""
+    from security.models import AuditArchive
+
+    problems = []
+    rows = AuditEvent.objects.order_by("id")
+    first = rows.values_list("id", flat=True).first()
+    if first is None:
+        return problems
+    archive = AuditArchive.objects.filter(up_to_id__lt=first).order_by("-up_to_id").first()
+    expected = archive.last_hash if archive else GENESIS
+    previous_id = archive.up_to_id if archive else None
+    for event in rows.iterator(chunk_size=chunk):
+        if event.prev_hash != expected:
+            gap = f"after #{previous_id}" if previous_id else "at the start"
+            problems.append((event.id, f"link broken {gap}: a row was deleted or altered"))
+        if event.compute_hash() != event.hash:
+            problems.append((event.id, "content does not match its hash: the row was edited"))
+        expected, previous_id = event.hash, event.id
+    return problems
+
+
+def audit_archive(*, older_than_days, directory):
+    """Move the events older than `older_than_days` (a prefix of the chain) to a gzipped JSON
+    lines file, note where the chain continues (AuditArchive), then delete them: the database
+    trigger allows exactly that. Returns the archive, or None when nothing is old enough."""
+    import gzip
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils import timezone
+
+    from security.models import AuditArchive
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    recent = AuditEvent.objects.filter(created_at__gte=cutoff).order_by("id")
+    first_recent = recent.values_list("id", flat=True).first()
+    old = AuditEvent.objects.filter(created_at__lt=cutoff).order_by("id")
+    if first_recent is not None:
+        old = old.filter(id__lt=first_recent)
+    last = old.last()
+    if last is None:
+        return None
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    first_id = old.values_list("id", flat=True).first()
+    path = directory / f"audit-{first_id:012d}-{last.id:012d}.jsonl.gz"
+    with transaction.atomic():
+        count = 0
+        with gzip.open(path, "wt", encoding="utf-8") as out:
+            for row in old.values().iterator(chunk_size=2000):
+                out.write(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
+                count += 1
+        archive = AuditArchive.objects.create(
+            up_to_id=last.id, last_hash=last.hash, count=count, path=str(path)
+        )
+        AuditEvent.objects.filter(id__lte=last.id).delete()
+    return archive
+
+
+def audit_personal_read(*, request, obj, fields, via):
+    """One record per page, API answer or export that shows someone's personal data."""
+    return audit_record(
+        kind=AuditEvent.Kind.READ_PERSONAL,
+        request=request,
+        obj=obj,
+        changes={"fields": sorted(fields), "via": via},
+    )

@@ -48,6 +48,25 @@ DUTY_PERMISSIONS = {
 }
 
 
+def duty_groups_sync(group_model=None, permission_model=None):
+    """Create or refresh the three duty groups with exactly their permissions (migration 0003
+    passes its historical models; a flushed test database calls it again)."""
+    from django.contrib.auth.models import Permission
+
+    group_model = group_model or Group
+    permission_model = permission_model or Permission
+    for name, pairs in DUTY_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = set(pairs)
+        group.permissions.set(
+            p
+            for p in permission_model.objects.select_related("content_type").filter(
+                codename__in={c for _, c in wanted}
+            )
+            if (p.content_type.app_label, p.codename) in wanted
+        )
+
+
 def duties_of(user):
     if not user.is_authenticated:
         return set()

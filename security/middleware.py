@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from security.audit import audit_record
+from security.model_changes import current_request
 from security.models import AuditEvent
 from security.receivers import SESSION_SEEN, SESSION_STARTED, is_staff_account
 from security.two_factor import has_authenticator, two_factor_required
@@ -102,8 +103,9 @@ class StaffSessionMiddleware:
         return response
 
 
-class SuperuserAuditMiddleware:
-    """Superusers are for installation only: every change they make is in the audit trail."""
+class AuditContextMiddleware:
+    """Lets model-change records know the request (who, from which IP); and since superusers
+    are for installation only, every change they make is recorded too."""
 
     SAFE = {"GET", "HEAD", "OPTIONS"}
 
@@ -111,7 +113,11 @@ class SuperuserAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
         user = getattr(request, "user", None)
         if request.method not in self.SAFE and user is not None and user.is_superuser:
             audit_record(

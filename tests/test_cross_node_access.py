@@ -32,6 +32,8 @@ from grievances.staff_views import ACTIONS
 from members import services as member_services
 from members.models import Member
 from portal.models import Community, Compound, Department, District, Grid, Street, User
+from security.audit import audit_record
+from security.models import AuditArchive, AuditEvent
 from stations import services as station_services
 from stations.models import Activity, CheckIn, Courier, PartyRegistration, Programme, Station
 from tests.factories import CompoundFactory, DepartmentFactory, make_staff
@@ -243,6 +245,8 @@ def world(two_streets, staff, settings, tmp_path):
         post_data="",
         failures_since_start=1,
     )
+    AuditArchive.objects.create(up_to_id=0, last_hash="0" * 64, count=0, path="none")
+    audit_record(kind=AuditEvent.Kind.LOGIN, actor_name="audit-probe")
     key = ApiKey(name="审计客户端")
     key.set_new_key()
     key.save()
@@ -411,6 +415,8 @@ GLOBAL_ADMIN_MODELS = {
     "auth.group",
     "authtoken.tokenproxy",
     "axes.accessattempt",  # lockouts: by permission (the security administrator), not by node
+    "security.auditevent",  # the audit trail: by permission (the audit administrator)
+    "security.auditarchive",
 }
 
 
@@ -675,7 +681,16 @@ def probes(w):
     add("admin/password_change/", "/admin/password_change/")
     add("admin/password_change/done/", "/admin/password_change/done/")
     add("admin/jsi18n/", "/admin/jsi18n/")
-    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations", "axes")
+    labels = (
+        "auth",
+        "authtoken",
+        "portal",
+        "members",
+        "grievances",
+        "stations",
+        "axes",
+        "security",
+    )
     for label in labels:
         add(f"admin/^(?P<app_label>{'|'.join(labels)})/$", f"/admin/{label}/")
     add("admin/(?P<url>.*)$", "/admin/no/such/page/")

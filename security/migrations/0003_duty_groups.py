@@ -6,25 +6,14 @@ from django.db import migrations
 def create_duty_groups(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    from security.duties import DUTY_PERMISSIONS
+    from security.duties import duty_groups_sync
 
     # Permissions are normally created after all migrations; the groups need them now.
     for config in apps.get_app_configs():
         config.models_module = True
         create_permissions(config, apps=apps, verbosity=0)
         config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, pairs in DUTY_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = set(pairs)
-        group.permissions.set(
-            p
-            for p in Permission.objects.select_related("content_type").filter(
-                codename__in={c for _, c in wanted}
-            )
-            if (p.content_type.app_label, p.codename) in wanted
-        )
+    duty_groups_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_duty_groups(apps, schema_editor):

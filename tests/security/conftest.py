@@ -25,3 +25,12 @@ def security_admin(two_streets):
         )
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def duty_groups(db):
+    """The duty groups as migration 0003 made them (a transactional test's flush removes
+    data-migration rows)."""
+    from security.duties import duty_groups_sync
+
+    duty_groups_sync()
