@@ -1,6 +1,7 @@
 """Staff-only request checks: the second factor before anything else is served."""
 
 import time
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,12 +9,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from security.audit import audit_record
 from security.model_changes import current_request
 from security.models import AuditEvent
 from security.receivers import SESSION_SEEN, SESSION_STARTED, is_staff_account
+from security.sessions import signed_in_elsewhere
 from security.two_factor import has_authenticator, two_factor_required
 
 # The last-seen time is written at most this often (a session save per request is not free).
@@ -63,7 +66,22 @@ class StaffSessionMiddleware:
             expired = self._expired(request)
             if expired:
                 return self._end(request, user, expired)
+            if not request.path.startswith("/api/"):
+                self._tell_about_other_sign_in(request, user)
         return self.get_response(request)
+
+    def _tell_about_other_sign_in(self, request, user):
+        latest = signed_in_elsewhere(request, user)
+        if latest:
+            at = timezone.localtime(datetime.fromisoformat(latest["at"]))
+            messages.warning(
+                request,
+                _(
+                    "Your account signed in again elsewhere at %(time)s from %(ip)s. If that "
+                    "was not you, change your password now."
+                )
+                % {"time": f"{at:%m-%d %H:%M}", "ip": latest["ip"] or _("unknown address")},
+            )
 
     def _expired(self, request):
         session, now = request.session, int(time.time())

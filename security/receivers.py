@@ -21,12 +21,14 @@ def is_staff_account(user):
 
 @receiver(user_login_failed, dispatch_uid="security.login_failed")
 def record_login_failure(sender, credentials, request=None, **kwargs):
+    reason = kwargs.get("reason", "password")
+    two_factor = reason.startswith("two_factor")
     audit_record(
-        kind=AuditEvent.Kind.LOGIN_FAILED,
+        kind=AuditEvent.Kind.OTP_FAILED if two_factor else AuditEvent.Kind.LOGIN_FAILED,
         request=request,
         actor_name=credentials.get("username", ""),
         result=AuditEvent.Result.FAILURE,
-        changes={"reason": kwargs.get("reason", "password")},
+        changes={"reason": reason},
     )
 
 
@@ -50,6 +52,9 @@ def record_login(sender, request, user, **kwargs):
     if is_staff_account(user):
         if hasattr(request, "session"):
             request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = int(time.time())
+            from security.sessions import latest_sign_in_remember
+
+            latest_sign_in_remember(request, user)
         kind = AuditEvent.Kind.SUPERUSER_ACTION if user.is_superuser else AuditEvent.Kind.LOGIN
         audit_record(kind=kind, request=request, actor=user, changes={"action": "sign-in"})
 

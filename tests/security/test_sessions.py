@@ -91,3 +91,27 @@ def test_a_new_password_signs_out_everywhere_else_and_revokes_tokens(staff):
     assert elsewhere.get("/staff/").status_code == 302
     assert not Token.objects.filter(user=user).exists()
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_CHANGED, actor="district")
+
+
+def test_an_older_session_is_told_once_about_a_newer_sign_in(staff):
+    first, second = Client(), Client()
+    first.force_login(staff["street"])
+    assert "其他地方" not in first.get("/staff/").content.decode()
+    second.force_login(staff["street"])
+    told = first.get("/staff/").content.decode()
+    assert "其他地方" in told
+    assert "其他地方" not in first.get("/staff/").content.decode()  # once
+    assert "其他地方" not in second.get("/staff/").content.decode()  # the newest is not told
+
+
+def test_the_notice_needs_no_cache_to_work_without_it(staff, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
+        }
+    }
+    first = Client()
+    first.force_login(staff["street"])
+    assert first.get("/staff/").status_code == 200
