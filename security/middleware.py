@@ -84,7 +84,7 @@ class StaffSessionMiddleware:
             )
 
     def _expired(self, request):
-        session, now = request.session, int(time.time())
+        session, now = request.session, time.time()
         started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
         if started is None or seen is None:
             session[SESSION_STARTED] = session[SESSION_SEEN] = now

@@ -51,7 +51,7 @@ def record_lockout(sender, request, username=None, ip_address=None, **kwargs):
 def record_login(sender, request, user, **kwargs):
     if is_staff_account(user):
         if hasattr(request, "session"):
-            request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = int(time.time())
+            request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = time.time()
             from security.sessions import latest_sign_in_remember
 
             latest_sign_in_remember(request, user)

@@ -39,15 +39,23 @@ def latest_sign_in_remember(request, user):
         "key": request.session.session_key,
         "ip": client_ip(request),
         "at": timezone.now().isoformat(),
+        "epoch": time.time(),
     }
     _cache_call("set", _key(user), latest, timeout=settings.STAFF_SESSION_MAX_HOURS * 3600)
 
 
 def signed_in_elsewhere(request, user):
-    """The newer sign-in this session has not been told about yet (told once), else None."""
+    """A sign-in newer than this session that it has not been told about yet (told once)."""
+    from security.receivers import SESSION_STARTED
+
     latest = _cache_call("get", _key(user))
     session = request.session
-    if not latest or latest["key"] == session.session_key or session.get(NOTIFIED) == latest["key"]:
+    if (
+        not latest
+        or latest["key"] == session.session_key
+        or latest.get("epoch", 0) <= session.get(SESSION_STARTED, 0)
+        or session.get(NOTIFIED) == latest["key"]
+    ):
         return None
     session[NOTIFIED] = latest["key"]
     return latest

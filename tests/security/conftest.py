@@ -34,3 +34,11 @@ def duty_groups(db):
     from security.duties import duty_groups_sync
 
     duty_groups_sync()
+
+
+@pytest.fixture(autouse=True)
+def session_notice_cache_up():
+    """A test that takes the cache down leaves a few seconds of backoff behind: not here."""
+    from security import sessions
+
+    sessions._down_until = 0.0
