@@ -32,6 +32,7 @@ from grievances.open311.keys import api_key_revoke
 from grievances.staff_views import duration_text
 from portal.admin import ScopedAdmin
 from portal.models import Department
+from security.audit import audit_personal_read
 
 DATATYPES = {"string", "number", "text", "datetime", "singlevaluelist", "multivaluelist"}
 
@@ -300,6 +301,14 @@ class CaseAdmin(ScopedAdmin):
     @admin.display(description=_("why this time limit"))
     def deadline_reason(self, obj):
         return obj.deadline_reason()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        case = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and case and services.can_handle(request.user, case):
+            fields = ["reporter_name", "reporter_phone", "reporter_email"]
+            audit_personal_read(request=request, obj=case, fields=fields, via="admin")
+        return response
 
     # Personal data: in full only for the handler of the case, masked for everyone else.
     def get_fields(self, request, obj=None):

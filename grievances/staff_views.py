@@ -34,6 +34,7 @@ from grievances.staff_forms import (
     SuperviseForm,
 )
 from portal.models import User
+from security.audit import audit_personal_read
 
 PAGE_SIZE = 20
 
@@ -192,6 +193,12 @@ def _render_case(request, case, bound=None, status=200):
             form = action.form_class(user=user, case=case, prefix=name)
         forms.append((name, action.label, form))
     handler = services.can_handle(user, case)
+    if handler and status == 200:
+        shown = [
+            f for f in ("reporter_name", "reporter_phone", "reporter_email") if getattr(case, f)
+        ]
+        if shown:
+            audit_personal_read(request=request, obj=case, fields=shown, via="staff case page")
     return render(
         request,
         "grievances/staff/case.html",

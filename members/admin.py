@@ -7,6 +7,7 @@ from members import services
 from members.models import Consent, Member
 from portal.admin import ScopedAdmin
 from portal.models import Community
+from security.audit import audit_personal_read
 
 
 class ProxyRegistrationForm(forms.ModelForm):
@@ -91,6 +92,14 @@ class MemberAdmin(ScopedAdmin):
         "created_at",
         "last_sign_in_at",
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        member = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and member:
+            fields = ["display_name", "phone (masked)", "home_community", "birth_year"]
+            audit_personal_read(request=request, obj=member, fields=fields, via="admin")
+        return response
 
     @admin.display(description=_("name"))
     def name(self, obj):

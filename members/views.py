@@ -24,6 +24,8 @@ from members.models import mask_phone
 from members.selectors import member_of
 from members.services import CodeRejected, TooManyRequests
 from portal import ratelimit
+from security.audit import audit_record
+from security.models import AuditEvent
 
 PENDING = "members.pending_phone"
 NEXT = "members.next"
@@ -273,6 +275,12 @@ def phone_change(request):
 @member_required
 def data_download(request):
     data = services.member_export(member=request.member)
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        request=request,
+        obj=request.member,
+        changes={"via": "member data download"},
+    )
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",

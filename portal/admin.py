@@ -18,6 +18,7 @@ from portal.models import (
     User,
 )
 from portal.roles import staff_assign
+from security.staff_admin import STAFF_SECURITY_ACTIONS, StaffSecurityMixin
 
 admin.site.site_header = _("Community service portal · staff console")
 admin.site.site_title = _("Staff console")
@@ -122,7 +123,7 @@ class DepartmentAdmin(ScopedAdmin):
 
 
 @admin.register(User)
-class StaffAdmin(ScopedAdmin, UserAdmin):
+class StaffAdmin(StaffSecurityMixin, ScopedAdmin, UserAdmin):
     list_display = ["username", "get_full_name", "role", "node", "is_active"]
     list_filter = ["role", "is_active"]
     list_select_related = ["district", "street", "community", "grid"]
@@ -133,6 +134,7 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+    actions = STAFF_SECURITY_ACTIONS
 
     @admin.display(description=_("node"))
     def node(self, obj):
@@ -140,6 +142,9 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
 
     def get_queryset(self, request):
         # Members are auth users too; they live in their own list (members app), not here.
+        if self.security_officer(request):
+            # The security administrator resets devices and unlocks accounts at every node.
+            return admin.ModelAdmin.get_queryset(self, request).filter(member__isnull=True)
         return super().get_queryset(request).filter(member__isnull=True)
 
     def get_fieldsets(self, request, obj=None):

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "members",
     "grievances",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "stations",
     "canteens",
     "volunteers",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -66,9 +71,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.StaffSessionMiddleware",
+    "security.middleware.AuditContextMiddleware",
+    "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (security/lockout.py).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -177,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.purge_spent_codes",
         "schedule": crontab(minute=41),
     },
+    "archive-audit-trail": {
+        "task": "security.tasks.archive_audit_trail",
+        "schedule": crontab(hour=2, minute=47),
+    },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",
         "schedule": crontab(hour=3, minute=17),
@@ -196,11 +217,21 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Staff passwords (members have none): long, mixed, not one of the last few, not the demo's.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "security.passwords.LengthValidator",
+        "OPTIONS": {"min_length": env_int("STAFF_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "security.passwords.ComplexityValidator"},
+    {"NAME": "security.passwords.DemoPasswordValidator"},
+    {
+        "NAME": "security.passwords.HistoryValidator",
+        "OPTIONS": {"keep": env_int("STAFF_PASSWORD_HISTORY", 5)},
+    },
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -310,6 +341,46 @@ MEMBER_CODE_RATE_PER_IP = env.get("MEMBER_CODE_RATE_PER_IP", "30/h")
 MEMBER_SESSION_DAYS = env_int("MEMBER_SESSION_DAYS", 30)
 MEMBER_QR_SECONDS = env_int("MEMBER_QR_SECONDS", 60)  # a member code (QR) is good this long
 MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
+
+# Staff sign-in (security app): failures per account and per IP before a lockout, its first
+# length (doubled for each lockout in the last 24 hours) and its cap.
+STAFF_LOCKOUT_FAILURES = env_int("STAFF_LOCKOUT_FAILURES", 5)
+STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", 15)
+STAFF_LOCKOUT_MAX_HOURS = env_int("STAFF_LOCKOUT_MAX_HOURS", 24)
+# The audit trail (安全审计): events are kept this many days (never fewer than 180, the legal
+# minimum), then moved by the nightly task to gzipped files here (back them up).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+AUDIT_ARCHIVE_DIR = Path(env.get("AUDIT_ARCHIVE_DIR", BASE_DIR / "audit-archive"))
+# Staff sessions end after this long without a request, and this long after sign-in however
+# busy (members' 30-day sessions are not affected).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+# 三权分立: no account holds two of the system / security / audit administrator duties
+# (enforced whenever DEBUG is off; the demo may combine them).
+SEPARATE_DUTIES = env_bool("SEPARATE_DUTIES", not DEBUG)
+# Two-factor sign-in for staff (TOTP + recovery codes): on whenever DEBUG is off; the embedded
+# demo (DEBUG=1) runs without it, and `check --deploy` warns while it is off. Grid workers need
+# it only with STAFF_2FA_GRID_WORKERS.
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
+STAFF_2FA_GRID_WORKERS = env_bool("STAFF_2FA_GRID_WORKERS", False)
+OTP_TOTP_ISSUER = env.get("OTP_TOTP_ISSUER", "社区服务平台")
+# Wrong codes count as failed sign-ins (the axes lockout below), so django-otp's own
+# per-device delay would only make a mistyped code fail twice.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# django-axes: failures counted in the database, so a cache outage neither locks everyone out
+# nor lets guesses through unlimited.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = STAFF_LOCKOUT_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_COOLOFF_TIME = "security.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
+AXES_RESET_ON_SUCCESS = True  # "consecutive failures": a good sign-in starts the count again
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout grows per lockout, not per try
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail (security.AuditEvent)
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # security/admin.py lists lockouts for the security administrator
 
 # Maps: a tile URL template (Leaflet). Empty: no tiles, points and outlines still show. For
 # Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("security/", include("security.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("staff/stations/", include("stations.staff_urls")),
     path("staff/canteens/", include("canteens.staff_urls")),

@@ -43,6 +43,23 @@ def staff(two_streets):
 
 
 @pytest.fixture(autouse=True)
+def audit_trail_flushable(request):
+    """A transactional test ends with a flush (DELETE FROM every table on SQLite), which the
+    audit trail's append-only trigger refuses: drop the triggers just before it. Tests that
+    check them install them again (tests/security/test_audit.py)."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from security import triggers
+
+    triggers.uninstall(connection)
+
+
+@pytest.fixture(autouse=True)
 def fresh_work_calendar():
     """The finder keeps the official calendar and the check-in keeps stations a minute per
     process; each test reads its own."""
@@ -88,3 +105,38 @@ def live_worker(transactional_db):
     yield worker
     worker.stop()
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def verified_login():
+    """Sign a staff account in with its second factor already given (a confirmed TOTP device
+    in the session), for tests that run with STAFF_2FA_REQUIRED on."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return device
+
+    return login
+
+
+@pytest.fixture
+def audit_write_queries(db):
+    """What one audit record costs in queries on this database (the chain lock on PostgreSQL,
+    the previous hash, the INSERT), for tests that pin a page's queries and the page records
+    a read of personal data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from security.audit import audit_record
+    from security.models import AuditEvent
+
+    audit_record(kind=AuditEvent.Kind.LOGIN, actor_name="warm-up")  # the chain is not empty
+    with CaptureQueriesContext(connection) as ctx:
+        audit_record(kind=AuditEvent.Kind.LOGIN, actor_name="measure")
+    return len(ctx.captured_queries)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -51,6 +52,8 @@ from grievances.staff_views import ACTIONS
 from members import services as member_services
 from members.models import Member
 from portal.models import Community, Compound, Department, District, Grid, Street, User
+from security.audit import audit_record
+from security.models import AuditArchive, AuditEvent
 from stations import services as station_services
 from stations.models import Activity, CheckIn, Courier, PartyRegistration, Programme, Station
 from tests.factories import CompoundFactory, DepartmentFactory, make_staff
@@ -254,6 +257,18 @@ def world(two_streets, staff, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     for key, case in cases.items():  # photos are served only through their case's page
         CasePhoto.objects.create(case=case, image=ContentFile(b"GIF89a-audit", name=f"{key}.gif"))
+    AccessAttempt.objects.create(
+        username="nobody",
+        ip_address="10.9.9.9",
+        user_agent="",
+        http_accept="",
+        path_info="/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
+    AuditArchive.objects.create(up_to_id=0, last_hash="0" * 64, count=0, path="none")
+    audit_record(kind=AuditEvent.Kind.LOGIN, actor_name="audit-probe")
     key = ApiKey(name="审计客户端")
     key.set_new_key()
     key.save()
@@ -493,6 +508,9 @@ GLOBAL_ADMIN_MODELS = {
     "grievances.apikey",
     "auth.group",
     "authtoken.tokenproxy",
+    "axes.accessattempt",  # lockouts: by permission (the security administrator), not by node
+    "security.auditevent",  # the audit trail: by permission (the audit administrator)
+    "security.auditarchive",
 }
 
 
@@ -789,6 +807,10 @@ def probes(w):
             target=("case", key),
         )
 
+    # The second sign-in step (staff only).
+    add("security/two-factor/", "/security/two-factor/")
+    add("security/two-factor/enrol/", "/security/two-factor/enrol/")
+
     # The admin's own pages.
     add("admin/", "/admin/")
     add("admin/login/", "/admin/login/", login="public")
@@ -796,7 +818,17 @@ def probes(w):
     add("admin/password_change/", "/admin/password_change/")
     add("admin/password_change/done/", "/admin/password_change/done/")
     add("admin/jsi18n/", "/admin/jsi18n/")
-    labels = ("auth", "authtoken", "portal", "members", "grievances", "stations", "canteens")
+    labels = (
+        "auth",
+        "authtoken",
+        "portal",
+        "members",
+        "grievances",
+        "stations",
+        "canteens",
+        "axes",
+        "security",
+    )
     for label in labels:
         add(f"admin/^(?P<app_label>{'|'.join(labels)})/$", f"/admin/{label}/")
     add("admin/(?P<url>.*)$", "/admin/no/such/page/")
@@ -1029,6 +1061,7 @@ AREAS = {
     "dashboards": lambda p: p.route.startswith("dashboard/"),
     "api": lambda p: p.route.startswith("api/v1/"),
     "admin": lambda p: p.route.startswith("admin/"),
+    "security": lambda p: p.route.startswith("security/"),
 }
 
 

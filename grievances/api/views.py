@@ -1,11 +1,13 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from grievances.api.filters import CaseApiFilterSet
 from grievances.api.serializers import CaseDetailSerializer, CaseListSerializer
 from grievances.models import Case, CaseEvent
 from portal.api.views import ScopedViewSetMixin
+from security.audit import audit_personal_read
 
 
 @extend_schema_view(
@@ -28,6 +30,13 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        audit_personal_read(
+            request=request, obj=case, fields=["reporter_name", "reporter_phone"], via="api"
+        )
+        return Response(self.get_serializer(case).data)
 
     def get_queryset(self):
         cases = super().get_queryset()
