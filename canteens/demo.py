@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from canteens import services
+from canteens import rollups, services
 from canteens.models import (
     Canteen,
     CanteenStaff,
@@ -244,6 +244,8 @@ def seed(stdout):
                             )
                         )
         MealRecord.objects.bulk_create(rows, batch_size=2000)
+        if rows:  # the past days now hold meals: roll them up for the dashboards
+            rollups.days_rebuild(min(r.served_on for r in rows), timezone.localdate())
     stdout.write(
         f"Demo canteens: {len(canteens)} canteens, {len(rows)} meal records "
         f"(menus at /canteens/, tills at /canteens/<id>/till/ with cashier1…cashier4 / {PASSWORD})"

@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from canteens import rollups
 from canteens.models import (
-    ELDERLY_TIERS,
     Canteen,
     CanteenStaff,
     MealRecord,
@@ -115,48 +115,13 @@ def day_totals(canteen, day):
 
 
 def figures(node, start, end):
-    """Meals in a node (e.g. {"street_id": 3}) from `start` to `end` (dates, inclusive): by
-    tier; money saved; distinct couriers and elderly; home deliveries counted apart from meals
-    eaten in. Two queries."""
-    meals = live_meals().filter(**node, served_on__gte=start, served_on__lte=end)
-    totals = meals.aggregate(
-        meals=Count("id"),
-        eaten_in=Count("id", filter=Q(delivered=False)),
-        delivered=Count("id", filter=Q(delivered=True)),
-        saved=SAVED,
-        charged=Sum("charged_price"),
-        couriers=Count("member", distinct=True, filter=Q(tier=Tier.COURIER)),
-        elderly=Count("member", distinct=True, filter=Q(tier__in=ELDERLY_TIERS)),
-    )
-    by_tier = {
-        r["tier"]: r
-        for r in meals.values("tier").annotate(n=Count("id"), saved=SAVED).order_by("tier")
-    }
-    return {
-        "meals": totals["meals"],
-        "eaten_in": totals["eaten_in"],
-        "delivered": totals["delivered"],
-        "saved": _money(totals["saved"]),
-        "charged": _money(totals["charged"]),
-        "couriers": totals["couriers"],
-        "elderly": totals["elderly"],
-        "tiers": [
-            {"tier": t.label, "n": by_tier[t]["n"], "saved": _money(by_tier[t]["saved"])}
-            for t in Tier
-            if t in by_tier
-        ],
-    }
+    """Meals in a node over local days start..end (see canteens.rollups.figures)."""
+    return rollups.figures(node, start, end)
 
 
 def figures_by_day(node, start, end):
     """Meals per canteen, day and meal time, by tier (the Excel sheet; the page shows totals)."""
-    return list(
-        live_meals()
-        .filter(**node, served_on__gte=start, served_on__lte=end)
-        .values("canteen__name", "served_on", "meal_time", "tier")
-        .annotate(n=Count("id"), delivered=Count("id", filter=Q(delivered=True)), saved=SAVED)
-        .order_by("canteen__name", "served_on", "meal_time", "tier")
-    )
+    return rollups.figures_by_day(node, start, end)
 
 
 # The monthly subsidy statement --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canteens import rollups
 from canteens.models import (
     Canteen,
     CanteenStaff,
@@ -369,6 +370,7 @@ def meal_record(*, canteen, set_meal, by, member=None, when=None, delivered=Fals
     return record
 
 
+@transaction.atomic
 def meal_void(*, record, by, reason):
     """Void a wrong record with a reason; it stays in the table (never deleted) and leaves the
     figures. One conditional UPDATE: voiding twice is refused."""
@@ -383,4 +385,5 @@ def meal_void(*, record, by, reason):
     if not done:
         raise ValidationError(_("This record was voided already."))
     record.refresh_from_db()
+    rollups.day_rebuild(record.served_on)  # a finished day's figures leave the record out too
     return record

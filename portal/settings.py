@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stations.tasks.roll_up_yesterday",
         "schedule": crontab(hour=0, minute=7),
     },
+    "roll-up-canteen-meals": {
+        "task": "canteens.tasks.roll_up_yesterday",
+        "schedule": crontab(hour=0, minute=9),
+    },
     "anonymise-closed-cases": {
         "task": "grievances.tasks.anonymise_closed_cases",
         "schedule": crontab(hour=3, minute=41),

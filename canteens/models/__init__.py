@@ -7,6 +7,7 @@ from .canteens import (
     Tier,
     TierPrice,
 )
+from .figures import DinerDay, MealDay, MealsRolledUpDay
 from .meals import MealRecord, MealTime
 from .menus import Dish, MenuEntry, SetMeal, WeeklyMenu
 
@@ -14,9 +15,12 @@ __all__ = [
     "ELDERLY_TIERS",
     "Canteen",
     "CanteenStaff",
+    "DinerDay",
     "Dish",
     "Eligibility",
+    "MealDay",
     "MealRecord",
+    "MealsRolledUpDay",
     "MealTime",
     "MenuEntry",
     "SetMeal",

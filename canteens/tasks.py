@@ -1,0 +1,13 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from canteens import rollups
+
+
+@shared_task(acks_late=True)
+def roll_up_yesterday():
+    """Beat, after midnight: roll up yesterday's meals for the dashboards (once; a retry or a
+    second run finds the day built)."""
+    return rollups.day_build(timezone.localdate() - timedelta(days=1))
