@@ -26,6 +26,7 @@ from canteens.services import prices_by_tier, week_start_of
 from portal.scoping import Scope
 
 ZERO = Decimal("0.00")
+BIGINT_MAX = 2**63 - 1
 CENT = Decimal("0.01")
 
 
@@ -197,6 +198,8 @@ def till_set_meal(user, canteen_id, set_meal_id):
     active set meal `set_meal_id` of canteen `canteen_id` with its canteen loaded, and whether
     `user` runs that canteen's till (staff of its area, or a cashier linked to it — the same
     rule as Canteen.objects.for_till). (None, False) when there is no such set."""
+    if not (0 < canteen_id <= BIGINT_MAX and 0 < set_meal_id <= BIGINT_MAX):
+        return None, False
     q = connection.ops.quote_name
     set_fields = [f.attname for f in SetMeal._meta.concrete_fields]
     canteen_fields = [f.attname for f in Canteen._meta.concrete_fields]
