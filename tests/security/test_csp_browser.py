@@ -68,6 +68,8 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
         reverse("admin:index"),
         reverse("admin:grievances_case_change", args=[case.pk]),
         reverse("admin:portal_user_changelist"),
+        reverse("canteens_staff:menu", args=[canteen.pk]),
+        reverse("security:enrol"),  # the authenticator's QR code (inline SVG)
         reverse("api-docs"),
     ]
     cookies = {
@@ -103,7 +105,9 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
             return page
 
         def visit(page, path):
-            page.goto(live_server.url + path)
+            response = page.goto(live_server.url + path)
+            if response.status >= 400:
+                problems.append(f"{path}: HTTP {response.status}")
             page.wait_for_load_state("load")
             page.wait_for_timeout(300)  # deferred scripts, the charts' first frame
             problems.extend(f"{path}: {v}" for v in page.evaluate("window.__refused"))
