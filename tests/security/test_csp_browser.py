@@ -119,6 +119,8 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
         visit(anyone, reverse("stations:finder") + "?lat=30.6&long=114.3")
         anyone.wait_for_selector("#map img.leaflet-tile-loaded")
         seen["markers"] = anyone.locator("#map .leaflet-marker-icon").count()
+        anyone.locator("#map .leaflet-marker-icon[title]").first.click()  # the station's popup
+        seen["popup"] = anyone.locator("#map .leaflet-popup-content").inner_text()
         anyone.screenshot(path="/tmp/csp-finder.png", full_page=True)
         # "Use my location" on the case form fills in the place (geolocation allowed here).
         visit(anyone, reverse("grievances:case_new"))
@@ -160,6 +162,7 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
 
     assert problems == []
     assert seen["markers"] >= 2  # the station and "you are here"
+    assert "ST-CSP" in seen["popup"]
     assert seen["lat"] == "30.600000"
     assert seen["lang"] == "en"
     assert seen["charts"] >= 4
