@@ -20,12 +20,14 @@ from grievances.models.cases import DONE_STATUSES
 from members.decorators import member_required
 from members.selectors import member_of
 from portal import ratelimit
+from portal.middleware import allow_features
 from portal.models import Grid
 
 # Intake -----------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
+@allow_features("geolocation")  # "use my location"
 def case_new(request):
     """我要反映. A valid POST costs one INSERT (plus one per photo) and a redirect."""
     member = member_of(request.user)

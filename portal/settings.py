@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",  # CSP, Permissions-Policy on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageMiddleware",
@@ -285,6 +286,11 @@ SPECTACULAR_SETTINGS = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to other sites carry no path or query (a tracking code, a case number); ours carry the page.
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy and Permissions-Policy: portal.middleware.SecurityHeadersMiddleware (the
+# map's tile server, MAP_TILE_URL, is allowed for images). Report-only while trying a new policy.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

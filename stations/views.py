@@ -15,12 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from members.selectors import member_of
+from portal.middleware import allow_features
 from portal.workdays import WorkCalendar
 from stations import selectors, services
 from stations.forms import CheckInForm, CourierForm, FinderForm, PartyForm
 from stations.models import Activity, ActivitySignup, Courier, Facility, Station
 
 
+@allow_features("geolocation")  # "use my location"
 def finder(request):
     """附近驿站: nearest first, from the phone's location or a chosen community."""
     form = FinderForm(request.GET or None)

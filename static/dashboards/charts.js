@@ -21,11 +21,16 @@
       splitLine: { lineStyle: { color: line } }
     }, extra || {});
   }
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style="" attributes, which the
+  // Content-Security-Policy refuses (style-src 'self').
+  function tip(extra) {
+    return Object.assign({ confine: true, renderMode: "richText" }, extra);
+  }
   function base(extra) {
     return Object.assign({
       color: palette,
       textStyle: { fontSize: font, color: ink },
-      tooltip: { trigger: "axis", confine: true },
+      tooltip: tip({ trigger: "axis" }),
       legend: { top: 0, textStyle: { color: ink, fontSize: font } },
       grid: { left: 8, right: 16, top: 34, bottom: 8, containLabel: true },
       animation: !dark
@@ -60,7 +65,7 @@
     },
     category: function (d) {
       return base({
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+        tooltip: tip({ trigger: "axis", axisPointer: { type: "shadow" } }),
         xAxis: axis({ type: "value", minInterval: 1 }),
         yAxis: axis({ type: "category", data: d.names, axisLabel: { color: ink, fontSize: font, width: small ? 80 : 130, overflow: "truncate" } }),
         series: [
@@ -71,7 +76,7 @@
     },
     channel: function (d) {
       return base({
-        tooltip: { trigger: "item", confine: true },
+        tooltip: tip({ trigger: "item" }),
         legend: { show: false },
         series: [{ type: "pie", radius: ["32%", "58%"], center: ["50%", "52%"], data: d,
           labelLayout: { hideOverlap: true },
@@ -80,7 +85,7 @@
     },
     children: function (d) {
       return base({
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+        tooltip: tip({ trigger: "axis", axisPointer: { type: "shadow" } }),
         xAxis: axis({ type: "category", data: d.names, axisLabel: { color: ink, fontSize: font, interval: 0, rotate: d.names.length > 6 ? 40 : 0 } }),
         yAxis: axis({ type: "value", minInterval: 1 }),
         series: [
