@@ -58,6 +58,9 @@ from stations import services as station_services
 from stations.models import Activity, CheckIn, Courier, PartyRegistration, Programme, Station
 from tests.factories import CompoundFactory, DepartmentFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
+from volunteers import services as volunteer_services
+from volunteers.models import Activity as VolunteerActivity
+from volunteers.models import ServiceRecord, Team, Volunteer
 
 ACTORS = [
     "anonymous",
@@ -153,6 +156,7 @@ class World:
     members: dict = field(default_factory=dict)
     stations: dict = field(default_factory=dict)
     canteens: dict = field(default_factory=dict)
+    volunteers: dict = field(default_factory=dict)
 
     def names_foreign_to(self, actor):
         """Node names an account must never be shown (not its scope, not its ancestors)."""
@@ -289,7 +293,59 @@ def world(two_streets, staff, settings, tmp_path):
     users["member"] = members["community_a1"].user
     stations = _stations(nodes, members, users)
     canteens = _canteens(nodes, members, users, stations)
-    return World(nodes, users, cases, departments, category, compounds, members, stations, canteens)
+    volunteers = _volunteers(nodes, members)
+    return World(
+        nodes,
+        users,
+        cases,
+        departments,
+        category,
+        compounds,
+        members,
+        stations,
+        canteens,
+        volunteers,
+    )
+
+
+def _volunteers(nodes, members):
+    """Each community's member is a volunteer leading their community's team (B1's member asks
+    to join A1's team), with a record of an activity under way, checked in and out."""
+    out = {}
+    for key in ("community_a1", "community_b1"):
+        volunteer = volunteer_services.volunteer_register(
+            member=members[key],
+            real_name=f"审计志愿者{key[-2:]}",
+            id_type="passport",
+            id_number=f"AUDIT{key[-2:].upper()}99",
+            consent=True,
+            community=nodes[key],
+        )
+        team = Team(name=f"审计志愿队{key[-2:]}", kind="other", community=nodes[key])
+        team.street_id = nodes[key].street_id
+        team.copy_ancestors()
+        team.save()
+        team.memberships.create(volunteer=volunteer, role="leader", status="approved")
+        start = timezone.now() - timedelta(minutes=40)
+        activity = VolunteerActivity(
+            title=f"审计志愿活动{key[-2:]}",
+            community=nodes[key],
+            street_id=nodes[key].street_id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            place="审计广场",
+            capacity=5,
+        )
+        activity.copy_ancestors()
+        activity.save()
+        volunteer_services.check_in(activity=activity, volunteer=volunteer, now=start)
+        record = volunteer_services.check_out(activity=activity, volunteer=volunteer)
+        out[key] = {"volunteer": volunteer, "team": team, "activity": activity, "record": record}
+    ask = volunteer_services.team_join_ask(
+        team=out["community_a1"]["team"], volunteer=out["community_b1"]["volunteer"]
+    )
+    out["community_a1"]["request"] = ask
+    return out
 
 
 def _canteens(nodes, members, users, stations):
@@ -490,6 +546,10 @@ def admin_objects(w):
         MealRecord: {k: v["meal"] for k, v in w.canteens.items()},
         WeeklyMenu: {k: v["menu"] for k, v in w.canteens.items()},
         SubsidyRate: {"district": w.canteens["community_a1"]["subsidy"]},
+        Volunteer: {k: v["volunteer"] for k, v in w.volunteers.items()},
+        Team: {k: v["team"] for k, v in w.volunteers.items()},
+        VolunteerActivity: {k: v["activity"] for k, v in w.volunteers.items()},
+        ServiceRecord: {k: v["record"] for k, v in w.volunteers.items()},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -675,6 +735,95 @@ def probes(w):
             f"/staff/canteens/{pk}/statement.xlsx?month=2026-11",
             target=("node", key),
         )
+    # Volunteers: public activity and team pages, the member's own actions (a team's requests
+    # by its leader, a correction of one's own record), the organiser's desk and decisions.
+    add("volunteers/activities/", "/volunteers/activities/", login="public")
+    add("volunteers/register/", "/volunteers/register/", login="member")
+    add("staff/volunteers/register/", "/staff/volunteers/register/")
+    add(
+        "staff/volunteers/register/",
+        "/staff/volunteers/register/",
+        "post",
+        {
+            "phone": "13855550009",
+            "real_name": "审计",
+            "id_type": "passport",
+            "id_number": "AUDIT0009",
+            "community": w.nodes["community_b1"].pk,
+            "paper_ref": "AUDIT",
+        },
+    )
+    for key, v in w.volunteers.items():
+        act, team, rec = v["activity"], v["team"], v["record"]
+        add("volunteers/activities/<int:pk>/", f"/volunteers/activities/{act.pk}/", login="public")
+        add("volunteers/teams/<int:pk>/", f"/volunteers/teams/{team.pk}/", login="public")
+        add(
+            "volunteers/activities/<int:pk>/check-in/<str:key>/",
+            f"/volunteers/activities/{act.pk}/check-in/{act.checkin_key}/",
+            login="member",
+        )
+        mine = key == "community_a1"  # the member's own sign-up, record and team
+        for verb in ("sign-up", "cancel") if mine else ("sign-up",):
+            add(
+                f"volunteers/activities/<int:pk>/{verb}/",
+                f"/volunteers/activities/{act.pk}/{verb}/",
+                "post",
+                {},
+                login="member",
+            )
+        add(
+            "volunteers/teams/<int:pk>/join/",
+            f"/volunteers/teams/{team.pk}/join/",
+            "post",
+            {},
+            login="member",
+        )
+        if mine:
+            add(
+                "volunteers/teams/<int:pk>/requests/<int:membership>/",
+                f"/volunteers/teams/{team.pk}/requests/{v['request'].pk}/",
+                "post",
+                {"decision": "approve"},
+                login="member",
+            )
+            add(
+                "volunteers/records/<int:pk>/correction/",
+                f"/volunteers/records/{rec.pk}/correction/",
+                "post",
+                {"note": "审计"},
+                login="member",
+            )
+        add(
+            "staff/volunteers/activities/<int:pk>/",
+            f"/staff/volunteers/activities/{act.pk}/",
+            target=("node", key),
+        )
+        add(
+            "staff/volunteers/activities/<int:pk>/",
+            f"/staff/volunteers/activities/{act.pk}/",
+            "post",
+            {"code": "12345678"},
+            target=("node", key),
+        )
+        add(
+            "staff/volunteers/activities/<int:pk>/qr.svg",
+            f"/staff/volunteers/activities/{act.pk}/qr.svg",
+            target=("node", key),
+        )
+        for verb, data in (
+            ("confirm", {}),
+            ("adjust", {"minutes": 30, "reason": "审计"}),
+            ("reject", {"reason": "审计"}),
+            ("correct", {"minutes": 30, "reason": "审计"}),
+            ("check-out", {"at": "2026-12-01 10:00"}),
+        ):
+            add(
+                f"staff/volunteers/records/<int:pk>/{verb}/",
+                f"/staff/volunteers/records/{rec.pk}/{verb}/",
+                "post",
+                data,
+                target=("node", key),
+            )
     add(
         "api/v1/members/sign-in/code/",
         "/api/v1/members/sign-in/code/",
@@ -826,6 +975,7 @@ def probes(w):
         "grievances",
         "stations",
         "canteens",
+        "volunteers",
         "axes",
         "security",
     )

@@ -1,0 +1,248 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from members import services as member_services
+from portal.models import User
+from tests.factories import make_staff
+from tests.volunteers.conftest import IDS, make_activity, make_volunteer
+from volunteers import services
+from volunteers.models import ServiceRecord, Signup, Team, TeamMembership, Volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, volunteer):
+    client.force_login(volunteer.member.user)
+    return client
+
+
+# Public pages -------------------------------------------------------------------------------------
+
+
+def test_the_public_list_and_page_show_coming_activities(client, community):
+    act = make_activity(community)
+    past = make_activity(community, starts_in=timedelta(days=-3))
+    page = client.get("/volunteers/activities/")
+    assert page.status_code == 200
+    assert f"/volunteers/activities/{act.pk}/" in page.text
+    assert f"/volunteers/activities/{past.pk}/" not in page.text
+    assert client.get(f"/volunteers/activities/{act.pk}/").status_code == 200
+    assert client.get("/volunteers/activities/999999/").status_code == 404
+
+
+def test_a_member_registers_and_bad_input_gets_field_messages_in_chinese(client, community):
+    from tests.stations.conftest import make_member
+
+    member = make_member("13700000050")
+    client.force_login(member.user)
+    bad = client.post(
+        "/volunteers/register/",
+        {"real_name": "", "id_type": "resident", "id_number": "110105194912310021"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert bad.status_code == 400
+    assert "有效" in bad.text or "身份证" in bad.text or "同意" in bad.text
+    assert not Volunteer.objects.exists()
+    ok = client.post(
+        "/volunteers/register/",
+        {
+            "real_name": "李四",
+            "id_type": "resident",
+            "id_number": IDS[2],
+            "community": community.pk,
+            "skills": ["first_aid"],
+            "consent": "on",
+        },
+    )
+    assert ok.status_code == 302
+    volunteer = Volunteer.objects.get()
+    assert volunteer.id_last4 == "0014"
+    me = client.get("/me/")
+    assert volunteer.number in me.text and IDS[2] not in me.text
+
+
+def test_sign_up_waits_when_full_and_warns_of_an_overlap(client, community):
+    a = make_activity(community, capacity=1)
+    b = make_activity(community, starts_in=timedelta(days=1, hours=1))
+    first = make_volunteer(community, "13700000001")
+    second = make_volunteer(community, "13700000002")
+    services.activity_sign_up(activity=a, volunteer=first)
+    _login(client, second)
+    client.post(f"/volunteers/activities/{a.pk}/sign-up/")
+    assert Signup.objects.get(volunteer=second).status == "waiting"
+    page = client.post(f"/volunteers/activities/{b.pk}/sign-up/", follow=True)
+    assert a.title in page.text  # the overlap warning names the other activity
+    client.post(f"/volunteers/activities/{a.pk}/cancel/")
+    assert Signup.objects.get(volunteer=second, activity=a).status == "cancelled"
+
+
+def test_sign_up_without_a_volunteer_profile_goes_to_registration(client, community):
+    from tests.stations.conftest import make_member
+
+    act = make_activity(community)
+    client.force_login(make_member("13700000060").user)
+    answer = client.post(f"/volunteers/activities/{act.pk}/sign-up/")
+    assert answer.status_code == 302 and answer["Location"] == "/volunteers/register/"
+    assert not Signup.objects.exists()
+
+
+def test_the_qr_check_in_needs_the_activitys_key(client, community, volunteer):
+    act = make_activity(community, starts_in=timedelta(minutes=-10))
+    _login(client, volunteer)
+    assert client.get(f"/volunteers/activities/{act.pk}/check-in/wrong/").status_code == 404
+    url = f"/volunteers/activities/{act.pk}/check-in/{act.checkin_key}/"
+    assert client.get(url).status_code == 200
+    client.post(url, {})
+    assert ServiceRecord.objects.get().status == "open"
+    bad = client.post(url, {"lat": "north"}, follow=True)
+    assert bad.status_code == 200
+    assert ServiceRecord.objects.get().status == "open"
+
+
+# The organiser's desk ----------------------------------------------------------------------------
+
+
+def test_the_organiser_checks_in_and_out_by_member_code(client, community, volunteer, staff):
+    act = make_activity(community, starts_in=timedelta(minutes=-10))
+    client.force_login(staff["community"])
+    url = f"/staff/volunteers/activities/{act.pk}/"
+    assert client.get(url).status_code == 200
+    code = member_services.member_code_issue(member=volunteer.member)
+    client.post(url, {"code": code.digits if hasattr(code, "digits") else code[0]})
+    record = ServiceRecord.objects.get()
+    assert record.checked_in_by == staff["community"]
+
+
+@pytest.fixture
+def recorded(community, volunteer):
+    act = make_activity(community, starts_in=timedelta(minutes=-150))
+    services.check_in(activity=act, volunteer=volunteer, now=act.starts_at)
+    return services.check_out(
+        activity=act, volunteer=volunteer, now=act.starts_at + timedelta(hours=2)
+    )
+
+
+def test_confirm_is_a_post_recording_who_and_when(client, recorded, staff):
+    client.force_login(staff["community"])
+    url = f"/staff/volunteers/records/{recorded.pk}/confirm/"
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.status == "confirmed" and recorded.decided_by == staff["community"]
+    again = client.post(f"/staff/volunteers/records/{recorded.pk}/reject/", {"reason": "错"})
+    assert again.status_code == 400
+    recorded.refresh_from_db()
+    assert recorded.status == "confirmed"
+
+
+def test_another_communitys_staff_get_404_and_the_street_403(client, recorded, staff, two_streets):
+    other = make_staff(User.Role.COMMUNITY_STAFF, two_streets["communities"][2], "c-b1")
+    for verb in ("confirm", "adjust", "reject", "check-out", "correct"):
+        url = f"/staff/volunteers/records/{recorded.pk}/{verb}/"
+        client.force_login(other)
+        assert client.post(url, {"minutes": 30, "reason": "x"}).status_code == 404
+        client.force_login(staff["street"])
+        assert client.post(url, {"minutes": 30, "reason": "x"}).status_code == 403
+    client.force_login(other)
+    assert client.get(f"/staff/volunteers/activities/{recorded.activity_id}/").status_code == 404
+    recorded.refresh_from_db()
+    assert recorded.status == "recorded"
+
+
+@pytest.mark.parametrize(
+    ("data", "field_message"),
+    [
+        ({"minutes": "", "reason": "早退"}, "分钟"),
+        ({"minutes": "abc", "reason": "早退"}, "分钟"),
+        ({"minutes": 60, "reason": ""}, "原因"),
+        ({"minutes": 500, "reason": "多"}, "时长"),
+    ],
+)
+def test_bad_adjustments_answer_400_with_the_fields_message(
+    client, recorded, staff, data, field_message
+):
+    client.force_login(staff["community"])
+    answer = client.post(
+        f"/staff/volunteers/records/{recorded.pk}/adjust/", data, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert answer.status_code == 400
+    assert field_message in answer.text
+    recorded.refresh_from_db()
+    assert recorded.status == "recorded"
+
+
+def test_a_missing_check_out_is_entered_by_the_organiser(client, community, volunteer, staff):
+    act = make_activity(community, starts_in=timedelta(hours=-4))
+    record = services.check_in(activity=act, volunteer=volunteer, now=act.starts_at)
+    client.force_login(staff["community"])
+    page = client.get(f"/staff/volunteers/activities/{act.pk}/")
+    assert f"/staff/volunteers/records/{record.pk}/check-out/" in page.text
+    url = f"/staff/volunteers/records/{record.pk}/check-out/"
+    assert client.post(url, {"at": "yesterday"}).status_code == 400
+    at = timezone.localtime(act.starts_at + timedelta(minutes=95)).strftime("%Y-%m-%d %H:%M")
+    assert client.post(url, {"at": at}).status_code == 302
+    record.refresh_from_db()
+    assert (record.status, record.minutes) == ("recorded", 90)
+
+
+def test_the_volunteer_sees_records_on_me_and_asks_for_a_correction(
+    client, recorded, staff, volunteer
+):
+    services.record_confirm(record=recorded, by=staff["community"])
+    _login(client, volunteer)
+    me = client.get("/me/")
+    assert recorded.activity.title in me.text and volunteer.number in me.text
+    client.post(f"/volunteers/records/{recorded.pk}/correction/", {"note": "我待到了最后"})
+    recorded.refresh_from_db()
+    assert recorded.correction_asked == "我待到了最后"
+
+
+# Staff registration and teams ---------------------------------------------------------------------
+
+
+def test_staff_register_a_volunteer_on_paper(client, staff, community, two_streets):
+    client.force_login(staff["community"])
+    data = {
+        "phone": "13700000070",
+        "real_name": "王秀兰",
+        "id_type": "passport",
+        "id_number": "E7654321",
+        "community": community.pk,
+        "paper_ref": "ZY-01",
+    }
+    assert client.post("/staff/volunteers/register/", data).status_code == 302
+    assert Volunteer.objects.get().registered_by == staff["community"]
+    foreign = {**data, "phone": "13700000071", "community": two_streets["communities"][2].pk}
+    assert client.post("/staff/volunteers/register/", foreign).status_code == 400
+
+
+def test_a_team_leader_approves_a_join_request_on_the_team_page(client, community, staff):
+    team = services.team_save(
+        team=Team(name="金牌调解队", kind="mediation", community=community), by=staff["community"]
+    )
+    leader = make_volunteer(community, "13700000001", "队长")
+    services.team_leader_appoint(team=team, volunteer=leader, by=staff["community"])
+    asker = make_volunteer(community, "13700000002")
+    _login(client, asker)
+    client.post(f"/volunteers/teams/{team.pk}/join/")
+    ask = TeamMembership.objects.get(volunteer=asker)
+    url = f"/volunteers/teams/{team.pk}/requests/{ask.pk}/"
+    assert client.post(url, {"decision": "approve"}).status_code == 404  # not the leader
+    _login(client, leader)
+    assert asker.number in client.get(f"/volunteers/teams/{team.pk}/").text
+    client.post(url, {"decision": "approve"})
+    ask.refresh_from_db()
+    assert ask.status == "approved" and ask.decided_by == leader
+
+
+def test_the_demo_seeds_teams_volunteers_and_confirmed_hours(two_streets, staff):
+    import io
+
+    from volunteers import demo
+
+    demo.PER_COMMUNITY = 7
+    demo.seed(io.StringIO())
+    assert Team.objects.filter(kind="safety").count() == 2
+    assert ServiceRecord.objects.filter(status="confirmed").exists()

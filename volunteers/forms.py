@@ -1,0 +1,89 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Community
+from volunteers.models import Volunteer
+from volunteers.models.volunteers import Availability, Skill
+
+
+class VolunteerForm(forms.Form):
+    real_name = forms.CharField(label=_("Real name"), max_length=30)
+    id_type = forms.ChoiceField(label=_("ID type"), choices=Volunteer.IdType.choices)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=30,
+        help_text=_("Only its last 4 characters are kept; your volunteer number is shown instead."),
+    )
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.order_by("street__name", "name"),
+        label=_("Community you serve in"),
+        required=False,
+        empty_label=_("(my home community)"),
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("Skills"),
+        choices=Skill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When you can serve"),
+        choices=Availability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    party_member_in_service = forms.BooleanField(
+        label=_("I am an in-service party member reporting to my community"), required=False
+    )
+    work_unit = forms.CharField(label=_("Work unit"), max_length=80, required=False)
+    show_publicly = forms.BooleanField(
+        label=_("My name may be shown in public rankings of volunteers"), required=False
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the volunteer terms and to my service being recorded"),
+        required=False,
+    )
+
+
+class StaffVolunteerForm(VolunteerForm):
+    phone = forms.CharField(label=_("Mobile number"), max_length=11)
+    display_name = forms.CharField(label=_("Display name"), max_length=30, required=False)
+    paper_ref = forms.CharField(label=_("Number of the signed paper form"), max_length=40)
+    consent = None
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["community"].required = True
+        self.fields["community"].empty_label = _("(choose)")
+
+
+class PointForm(forms.Form):
+    """The phone's location sent with a QR check-in (optional)."""
+
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    long = forms.FloatField(required=False, min_value=-180, max_value=180)
+
+    @property
+    def point(self):
+        d = self.cleaned_data
+        if d.get("lat") is None or d.get("long") is None:
+            return None
+        return (d["lat"], d["long"])
+
+
+class AdjustForm(forms.Form):
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=24 * 60)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CheckOutForm(forms.Form):
+    at = forms.DateTimeField(label=_("Checked out at"), required=False)
+
+
+class CorrectionForm(forms.Form):
+    note = forms.CharField(label=_("What is wrong"), max_length=200)

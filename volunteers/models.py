@@ -1,1 +1,0 @@
-"""Models arrive with the volunteers issue, after the grievance slice."""

@@ -1,0 +1,523 @@
+"""Every change in the volunteers app goes through one function here."""
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.services import member_mark_served, member_register_by_proxy
+from portal import notify
+from portal.inserts import insert_unless_duplicate
+from portal.scoping import Scope
+from stations.geo import haversine_m
+from volunteers.models import Activity, ServiceRecord, Signup, TeamMembership, Volunteer
+from volunteers.models.volunteers import SCOPE_LOOKUPS, Availability, Skill
+
+ROUND_TO_MINUTES = 15  # hours are counted in whole quarter hours, rounded down
+CHECKIN_OPENS_BEFORE = timedelta(hours=1)
+CHECKOUT_CLOSES_AFTER = timedelta(hours=6)  # later check-outs are the organiser's to enter
+
+
+def _place_of(row):
+    return {
+        "community_id": row.community_id,
+        "street_id": row.street_id,
+        "district_id": row.district_id,
+    }
+
+
+# Volunteers ---------------------------------------------------------------------------------------
+
+
+def _id_hash(number):
+    key = hashlib.sha256(f"volunteers.id:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+
+
+def volunteer_number(member_id):
+    """The unified volunteer number shown and printed, never the ID number."""
+    return f"ZY{member_id:08d}"
+
+
+def _clean_choices(values, choices, field):
+    values = list(dict.fromkeys(values or []))
+    if any(v not in choices.values for v in values):
+        raise ValidationError({field: _("Choose from the list.")})
+    return values
+
+
+@transaction.atomic
+def volunteer_register(
+    *,
+    member,
+    real_name,
+    id_type,
+    id_number,
+    consent,
+    community=None,
+    skills=(),
+    availability=(),
+    show_publicly=False,
+    party_member_in_service=False,
+    work_unit="",
+    by=None,
+    paper_ref="",
+):
+    """Register (or update) a member's volunteer profile. The ID number is kept as its last four
+    characters and a keyed hash; one ID on two accounts is refused."""
+    real_name = (real_name or "").strip()
+    id_number = "".join((id_number or "").split()).upper()
+    errors = {}
+    if not real_name:
+        errors["real_name"] = _("Enter your real name.")
+    if id_type not in Volunteer.IdType.values:
+        errors["id_type"] = _("Choose the type of ID.")
+    if len(id_number) < 6:
+        errors["id_number"] = _("Enter the full ID number.")
+    elif id_type == Volunteer.IdType.RESIDENT and not _resident_id_ok(id_number):
+        errors["id_number"] = _("This is not a valid resident ID number.")
+    if not consent:
+        errors["consent"] = _("Agree to the volunteer terms to register.")
+    work_unit = (work_unit or "").strip()
+    if party_member_in_service and not work_unit:
+        errors["work_unit"] = _("An in-service party member gives their work unit.")
+    community = community or member.home_community
+    if community is None:
+        errors["community"] = _("Choose the community you serve in.")
+    if errors:
+        raise ValidationError(errors)
+    skills = _clean_choices(skills, Skill, "skills")
+    availability = _clean_choices(availability, Availability, "availability")
+    id_hash = _id_hash(id_number)
+    if Volunteer.objects.filter(id_hash=id_hash).exclude(member=member).exists():
+        raise ValidationError({"id_number": _("This ID is registered to another account.")})
+    volunteer = Volunteer.objects.select_for_update().filter(member=member).first()
+    volunteer = volunteer or Volunteer(
+        member=member,
+        number=volunteer_number(member.pk),
+        consented_at=timezone.now(),
+        registered_by=by,
+        consent_paper_ref=paper_ref,
+    )
+    volunteer.real_name = real_name
+    volunteer.id_type = id_type
+    volunteer.id_last4 = id_number[-4:]
+    volunteer.id_hash = id_hash
+    volunteer.skills = skills
+    volunteer.availability = availability
+    volunteer.show_publicly = bool(show_publicly)
+    volunteer.party_member_in_service = bool(party_member_in_service)
+    volunteer.work_unit = work_unit if party_member_in_service else ""
+    volunteer.community = community
+    volunteer.copy_ancestors()
+    volunteer.save()
+    member_mark_served(member=member, **_place_of(volunteer))
+    return volunteer
+
+
+def _resident_id_ok(number):
+    """GB 11643 check digit of an 18-character resident ID."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(number[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def volunteer_register_by_staff(*, by, phone, display_name, community, paper_ref, **profile):
+    """代办: staff register someone as a volunteer, on the signed paper form; a number not yet a
+    member becomes one (the member's own paper consent)."""
+    from members.models import Member
+    from members.services import normalize_phone
+
+    if not Scope.of(by).covers(community, SCOPE_LOOKUPS | {"community": "id"}):
+        raise PermissionDenied(_("You can only register people in your own area."))
+    if not (paper_ref or "").strip():
+        raise ValidationError({"paper_ref": _("Enter the number of the signed paper form.")})
+    with transaction.atomic():
+        member = Member.objects.filter(phone=normalize_phone(phone)).first()
+        if member is None:
+            member = member_register_by_proxy(
+                by=by,
+                phone=phone,
+                display_name=display_name,
+                home_community=community,
+                paper_ref=paper_ref,
+            )
+        return volunteer_register(
+            member=member,
+            community=community,
+            consent=True,
+            by=by,
+            paper_ref=paper_ref.strip(),
+            **profile,
+        )
+
+
+# Teams --------------------------------------------------------------------------------------------
+
+
+def team_join_ask(*, team, volunteer):
+    """Ask to join a team; asking again changes nothing, a declined volunteer may ask again."""
+    membership, created = TeamMembership.objects.get_or_create(team=team, volunteer=volunteer)
+    if not created and membership.status == TeamMembership.Status.REJECTED:
+        TeamMembership.objects.filter(pk=membership.pk, status="rejected").update(
+            status=TeamMembership.Status.PENDING, asked_at=timezone.now(), decided_by=None
+        )
+        membership.refresh_from_db()
+    return membership
+
+
+def team_join_decide(*, membership, by, approve):
+    """The team's leader (a volunteer, not a staff account) approves or declines a request."""
+    team = membership.team
+    if not team.is_leader(by):
+        raise PermissionDenied(_("Only the team's leader decides who joins."))
+    status = TeamMembership.Status.APPROVED if approve else TeamMembership.Status.REJECTED
+    done = TeamMembership.objects.filter(pk=membership.pk, status="pending").update(
+        status=status, decided_by=by, decided_at=timezone.now()
+    )
+    if not done:
+        raise ValidationError(_("This request was decided already."))
+    membership.refresh_from_db()
+    return membership
+
+
+def team_leader_appoint(*, team, volunteer, by):
+    """Staff of the team's area make a volunteer its leader."""
+    if not Scope.of(by).covers(team, SCOPE_LOOKUPS):
+        raise PermissionDenied(_("This team is not in your area."))
+    TeamMembership.objects.update_or_create(
+        team=team,
+        volunteer=volunteer,
+        defaults={
+            "role": TeamMembership.Role.LEADER,
+            "status": TeamMembership.Status.APPROVED,
+            "decided_at": timezone.now(),
+        },
+    )
+
+
+def team_save(*, team, by):
+    if team.community_id is None and team.street_id is None:
+        raise ValidationError({"street": _("A team belongs to a community or a street.")})
+    team.copy_ancestors()
+    if not Scope.of(by).covers(team, SCOPE_LOOKUPS):
+        raise PermissionDenied(_("You can only keep teams in your own area."))
+    team.full_clean()
+    team.save()
+    return team
+
+
+# Activities ---------------------------------------------------------------------------------------
+
+
+def activity_save(*, activity, by):
+    """Post or change an activity in the user's area; capacity never below the places taken."""
+    if not (activity.team_id or activity.community_id or activity.street_id):
+        raise ValidationError(_("Say who organises it: a community, a street or a team."))
+    activity.copy_ancestors()
+    if not Scope.of(by).covers(activity, SCOPE_LOOKUPS):
+        raise PermissionDenied(_("You can only post activities in your own area."))
+    if activity.pk:
+        taken = Activity.objects.filter(pk=activity.pk).values_list("taken", flat=True).first()
+        if taken and activity.capacity < taken:
+            raise ValidationError({"capacity": _("%(n)d places are taken already.") % {"n": taken}})
+    activity.skills_wanted = _clean_choices(activity.skills_wanted, Skill, "skills_wanted")
+    if activity.checkin_radius_m and activity.lat is None:
+        raise ValidationError({"checkin_radius_m": _("A distance check needs the map point.")})
+    activity.posted_by = activity.posted_by or by
+    activity.full_clean(exclude=["taken"])
+    activity.save()
+    return activity
+
+
+def _take_place(activity_id):
+    """One conditional UPDATE: a place if one is left, never one more than the capacity."""
+    return Activity.objects.filter(pk=activity_id, taken__lt=F("capacity")).update(
+        taken=F("taken") + 1
+    )
+
+
+def overlapping(*, activity, volunteer):
+    """The volunteer's other live sign-ups whose time overlaps this activity's."""
+    return list(
+        Activity.objects.filter(
+            signups__volunteer=volunteer,
+            signups__status__in=[Signup.Status.CONFIRMED, Signup.Status.WAITING],
+            starts_at__lt=activity.ends_at,
+            ends_at__gt=activity.starts_at,
+        ).exclude(pk=activity.pk)
+    )
+
+
+@transaction.atomic
+def activity_sign_up(*, activity, volunteer):
+    """Sign up: a place while there is one (a conditional UPDATE on the taken counter, so
+    concurrent sign-ups never overbook), else the waiting list. Signing up twice returns the
+    existing sign-up."""
+    if activity.starts_at <= timezone.now():
+        raise ValidationError(_("This activity has started; sign-up is closed."))
+    signup = Signup.objects.select_for_update().filter(activity=activity, volunteer=volunteer)
+    signup = signup.first()
+    if signup and signup.status != Signup.Status.CANCELLED:
+        return signup
+    status = Signup.Status.CONFIRMED if _take_place(activity.pk) else Signup.Status.WAITING
+    if signup:
+        signup.status = status
+        signup.created_at = timezone.now()  # back of the queue
+        signup.save(update_fields=["status", "created_at"])
+    else:
+        signup = Signup(
+            activity=activity, volunteer=volunteer, status=status, created_at=timezone.now()
+        )
+        if not insert_unless_duplicate(signup):
+            # The same volunteer's second tap won the race: give the place back.
+            if status == Signup.Status.CONFIRMED:
+                Activity.objects.filter(pk=activity.pk).update(taken=F("taken") - 1)
+            return Signup.objects.get(activity=activity, volunteer=volunteer)
+    member_mark_served(member=volunteer.member, **_place_of(activity))
+    return signup
+
+
+@transaction.atomic
+def activity_cancel(*, signup):
+    """Cancel a sign-up; a freed place goes to the first on the waiting list, who is told."""
+    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    if signup.status == Signup.Status.CANCELLED:
+        return None
+    was_confirmed = signup.status == Signup.Status.CONFIRMED
+    signup.status = Signup.Status.CANCELLED
+    signup.save(update_fields=["status"])
+    if not was_confirmed:
+        return None
+    # Lock the activity so two cancellations promote two different people.
+    activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
+    promoted = (
+        Signup.objects.select_for_update()
+        .filter(activity_id=activity.pk, status=Signup.Status.WAITING)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if promoted is None:
+        Activity.objects.filter(pk=activity.pk, taken__gt=0).update(taken=F("taken") - 1)
+        return None
+    promoted.status = Signup.Status.CONFIRMED
+    promoted.save(update_fields=["status"])
+    phone = promoted.volunteer.member.phone
+    if phone:
+        text = _("A place came free: you are in for “%(title)s” on %(when)s.") % {
+            "title": activity.title,
+            "when": timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"),
+        }
+        key = notify.marker_key("volunteer-promoted", promoted.pk, to=phone)
+        transaction.on_commit(lambda: notify.queue_text(key, phone, text))
+    return promoted
+
+
+# Check-in and check-out ---------------------------------------------------------------------------
+
+
+def rounded_minutes(*, activity, checked_in_at, checked_out_at):
+    """The stated rule: check-out − check-in, rounded down to the quarter hour, and never more
+    than the activity's own span."""
+    raw = int((checked_out_at - checked_in_at).total_seconds() // 60)
+    return min(raw, activity.span_minutes) // ROUND_TO_MINUTES * ROUND_TO_MINUTES
+
+
+def _near_enough(activity, point):
+    if not activity.checkin_radius_m or activity.lat is None:
+        return True
+    if point is None:
+        raise ValidationError(_("Allow the location: this activity checks you are at the place."))
+    distance = haversine_m(float(activity.lat), float(activity.long), point[0], point[1])
+    if distance > activity.checkin_radius_m:
+        raise ValidationError(
+            _("You are %(d)d m from the place; check in when you are there.") % {"d": distance}
+        )
+    return True
+
+
+def check_in(*, activity, volunteer, by=None, point=None, now=None):
+    """签到: the organiser scanned the member code (`by`), or the volunteer opened the
+    activity's QR (`by` None; the distance is checked when the activity asks for it). Once per
+    volunteer and activity; a walk-in takes a free place if there is one."""
+    now = now or timezone.now()
+    if not (activity.starts_at - CHECKIN_OPENS_BEFORE <= now <= activity.ends_at):
+        raise ValidationError(_("Check-in opens an hour before the start and ends with it."))
+    if by is None:
+        _near_enough(activity, point)
+    with transaction.atomic():
+        signup = (
+            Signup.objects.select_for_update()
+            .filter(activity=activity, volunteer=volunteer)
+            .first()
+        )
+        if signup is None or signup.status != Signup.Status.CONFIRMED:
+            if not _take_place(activity.pk):
+                raise ValidationError(_("The activity is full."))
+            signup = signup or Signup(activity=activity, volunteer=volunteer, created_at=now)
+            signup.status = Signup.Status.CONFIRMED
+            signup.save()
+        record = ServiceRecord(
+            activity=activity, volunteer=volunteer, checked_in_at=now, checked_in_by=by
+        )
+        record.copy_ancestors()
+        if not insert_unless_duplicate(record):
+            raise ValidationError(_("Already checked in."))
+    member_mark_served(member=volunteer.member, **_place_of(activity))
+    return record
+
+
+def check_out(*, activity, volunteer, by=None, point=None, at=None, now=None):
+    """签退: closes the volunteer's open record and counts its minutes by the rounding rule.
+    The organiser may give the time of a check-out the volunteer forgot (`at`)."""
+    now = now or timezone.now()
+    at = at or now
+    if at > now:
+        raise ValidationError({"at": _("A check-out cannot be in the future.")})
+    if by is None:
+        if at > activity.ends_at + CHECKOUT_CLOSES_AFTER:
+            raise ValidationError(_("Check-out has closed; ask the organiser."))
+        _near_enough(activity, point)
+    with transaction.atomic():
+        record = (
+            ServiceRecord.objects.select_for_update()
+            .filter(activity=activity, volunteer=volunteer, corrects__isnull=True)
+            .first()
+        )
+        if record is None:
+            raise ValidationError(_("Not checked in: check in first."))
+        if record.status != ServiceRecord.Status.OPEN:
+            raise ValidationError(_("Already checked out."))
+        if at <= record.checked_in_at:
+            raise ValidationError({"at": _("The check-out must come after the check-in.")})
+        record.checked_out_at = at
+        record.checked_out_by = by
+        record.minutes = rounded_minutes(
+            activity=activity, checked_in_at=record.checked_in_at, checked_out_at=at
+        )
+        record.status = ServiceRecord.Status.RECORDED
+        record.save(update_fields=["checked_out_at", "checked_out_by", "minutes", "status"])
+    return record
+
+
+# Confirmation (谁组织谁记录、谁记录谁证明) ----------------------------------------------
+
+
+def _organiser_only(record, by):
+    if not record.activity.organised_by(by):
+        raise PermissionDenied(_("Only the organising body confirms its activity's hours."))
+
+
+def _decide(record, by, **values):
+    """Decide a record once: the conditional UPDATE matches only a record still waiting, so a
+    decided (frozen) record never changes."""
+    _organiser_only(record, by)
+    done = ServiceRecord.objects.filter(pk=record.pk, status=ServiceRecord.Status.RECORDED).update(
+        decided_by=by, decided_at=timezone.now(), **values
+    )
+    if not done:
+        if record.status == ServiceRecord.Status.OPEN:
+            raise ValidationError(_("The volunteer has not checked out yet."))
+        raise ValidationError(_("This record is decided and frozen; enter a correction instead."))
+    record.refresh_from_db()
+    return record
+
+
+def _check_minutes(record, minutes):
+    if minutes is None or minutes < 0:
+        raise ValidationError({"minutes": _("Enter the minutes served.")})
+    if minutes > record.activity.span_minutes:
+        raise ValidationError(
+            {
+                "minutes": _("More than the activity's span (%(n)d minutes).")
+                % {"n": record.activity.span_minutes}
+            }
+        )
+
+
+def record_confirm(*, record, by):
+    """The organiser confirms the counted minutes as they are."""
+    return _decide(
+        record,
+        by,
+        status=ServiceRecord.Status.CONFIRMED,
+        confirmed_minutes=F("minutes"),
+    )
+
+
+def record_adjust(*, record, by, minutes, reason):
+    """The organiser confirms other minutes than counted, saying why."""
+    _organiser_only(record, by)
+    _check_minutes(record, minutes)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the hours are adjusted.")})
+    return _decide(
+        record,
+        by,
+        status=ServiceRecord.Status.CONFIRMED,
+        confirmed_minutes=minutes,
+        reason=reason.strip(),
+    )
+
+
+def record_reject(*, record, by, reason):
+    _organiser_only(record, by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the record is rejected.")})
+    return _decide(record, by, status=ServiceRecord.Status.REJECTED, reason=reason.strip())
+
+
+@transaction.atomic
+def record_correct(*, record, by, minutes, reason):
+    """A correction of a decided record: a new, confirmed record that refers to the old one,
+    which stays as it was (marked superseded so the hours count once)."""
+    _organiser_only(record, by)
+    _check_minutes(record, minutes)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the record is corrected.")})
+    done = ServiceRecord.objects.filter(
+        pk=record.pk, status__in=[ServiceRecord.Status.CONFIRMED, ServiceRecord.Status.REJECTED]
+    ).update(status=ServiceRecord.Status.SUPERSEDED)
+    if not done:
+        raise ValidationError(_("Only a confirmed or rejected record can be corrected."))
+    now = timezone.now()
+    correction = ServiceRecord(
+        activity=record.activity,
+        volunteer=record.volunteer,
+        status=ServiceRecord.Status.CONFIRMED,
+        checked_in_at=record.checked_in_at,
+        checked_out_at=record.checked_out_at,
+        minutes=record.minutes,
+        confirmed_minutes=minutes,
+        decided_by=by,
+        decided_at=now,
+        reason=reason.strip(),
+        corrects=record,
+    )
+    correction.copy_ancestors()
+    try:
+        with transaction.atomic():
+            correction.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("This record was corrected already.")) from exc
+    return correction
+
+
+def record_ask_correction(*, record, volunteer, note):
+    """The volunteer asks the organiser to correct one of their records."""
+    if record.volunteer_id != volunteer.pk:
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say what is wrong.")})
+    ServiceRecord.objects.filter(pk=record.pk).update(correction_asked=note[:200])
+    record.refresh_from_db()
+    return record

@@ -1,0 +1,220 @@
+"""Public and member pages of the volunteers app: the activity list and page, registration,
+sign-up and cancel, the check-in behind the activity's QR, teams and their join requests."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.decorators import member_required
+from members.selectors import member_of
+from volunteers import selectors, services
+from volunteers.forms import CorrectionForm, PointForm, VolunteerForm
+from volunteers.models import Activity, ServiceRecord, Signup, Team, TeamMembership, Volunteer
+
+
+def _volunteer_of(member):
+    return Volunteer.objects.filter(member=member).first() if member else None
+
+
+def _errors_to_form(form, exc):
+    """A service's ValidationError shown on the form: per field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _first_message(exc):
+    return " ".join(getattr(exc, "messages", [str(exc)]))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required
+def register(request):
+    volunteer = _volunteer_of(request.member)
+    initial = {}
+    if volunteer:
+        initial = {
+            "real_name": volunteer.real_name,
+            "id_type": volunteer.id_type,
+            "community": volunteer.community_id,
+            "skills": volunteer.skills,
+            "availability": volunteer.availability,
+            "party_member_in_service": volunteer.party_member_in_service,
+            "work_unit": volunteer.work_unit,
+            "show_publicly": volunteer.show_publicly,
+        }
+    form = VolunteerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_register(member=request.member, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("You are registered as a volunteer."))
+            return redirect("members:me")
+    status = 400 if form.errors else 200
+    return render(
+        request, "volunteers/register.html", {"form": form, "volunteer": volunteer}, status=status
+    )
+
+
+def activities(request):
+    rows = selectors.upcoming_activities()[:100]
+    return render(request, "volunteers/activities.html", {"activities": rows})
+
+
+def activity(request, pk):
+    act = get_object_or_404(Activity.objects.select_related("team", "community", "street"), pk=pk)
+    volunteer = _volunteer_of(member_of(request.user))
+    signup = selectors.signup_of(activity=act, volunteer=volunteer)
+    overlaps = services.overlapping(activity=act, volunteer=volunteer) if volunteer else []
+    return render(
+        request,
+        "volunteers/activity.html",
+        {"activity": act, "signup": signup, "volunteer": volunteer, "overlaps": overlaps},
+    )
+
+
+def _volunteer_or_register(request):
+    volunteer = _volunteer_of(request.member)
+    if volunteer is None:
+        messages.info(request, _("Register as a volunteer first."))
+    return volunteer
+
+
+@require_POST
+@member_required
+def sign_up(request, pk):
+    act = get_object_or_404(Activity, pk=pk)
+    volunteer = _volunteer_or_register(request)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    overlaps = services.overlapping(activity=act, volunteer=volunteer)
+    try:
+        signup = services.activity_sign_up(activity=act, volunteer=volunteer)
+    except ValidationError as exc:
+        messages.error(request, _first_message(exc))
+        return redirect("volunteers:activity", pk=pk)
+    if signup.status == Signup.Status.CONFIRMED:
+        messages.success(request, _("You have a place."))
+    else:
+        messages.info(request, _("It is full: you are on the waiting list."))
+    if overlaps:
+        messages.warning(
+            request,
+            _("Mind the time: you are also signed up for “%(title)s” then.")
+            % {"title": overlaps[0].title},
+        )
+    return redirect("volunteers:activity", pk=pk)
+
+
+@require_POST
+@member_required
+def cancel(request, pk):
+    signup = get_object_or_404(Signup, activity_id=pk, volunteer__member=request.member)
+    services.activity_cancel(signup=signup)
+    messages.success(request, _("Your sign-up is cancelled."))
+    return redirect("volunteers:activity", pk=pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required
+def check_in(request, pk, key):
+    """Behind the activity's QR at the place: check in, and later check out, from the phone."""
+    act = get_object_or_404(Activity, pk=pk, checkin_key=key)
+    volunteer = _volunteer_or_register(request)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    record = ServiceRecord.objects.filter(
+        activity=act, volunteer=volunteer, corrects__isnull=True
+    ).first()
+    if request.method == "POST":
+        form = PointForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("The location sent is not valid."))
+            return redirect("volunteers:check_in", pk=pk, key=key)
+        try:
+            if record is None:
+                services.check_in(activity=act, volunteer=volunteer, point=form.point)
+                messages.success(request, _("Checked in. Thank you for serving!"))
+            else:
+                record = services.check_out(activity=act, volunteer=volunteer, point=form.point)
+                messages.success(
+                    request,
+                    _("Checked out: %(m)d minutes, waiting for the organiser to confirm.")
+                    % {"m": record.minutes},
+                )
+        except ValidationError as exc:
+            messages.error(request, _first_message(exc))
+        return redirect("volunteers:check_in", pk=pk, key=key)
+    return render(request, "volunteers/check_in.html", {"activity": act, "record": record})
+
+
+@never_cache
+def team(request, pk):
+    """A team's page; its leader sees and decides the join requests here."""
+    t = get_object_or_404(Team.objects.select_related("community", "street"), pk=pk)
+    volunteer = _volunteer_of(member_of(request.user))
+    mine = t.memberships.filter(volunteer=volunteer).first() if volunteer else None
+    pending = []
+    if t.is_leader(volunteer):
+        pending = list(
+            t.memberships.filter(status=TeamMembership.Status.PENDING).select_related("volunteer")
+        )
+    members = t.memberships.filter(status=TeamMembership.Status.APPROVED).count()
+    return render(
+        request,
+        "volunteers/team.html",
+        {"team": t, "mine": mine, "pending": pending, "members": members, "volunteer": volunteer},
+    )
+
+
+@require_POST
+@member_required
+def team_join(request, pk):
+    t = get_object_or_404(Team, pk=pk)
+    volunteer = _volunteer_or_register(request)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    services.team_join_ask(team=t, volunteer=volunteer)
+    messages.success(request, _("Your request went to the team's leader."))
+    return redirect("volunteers:team", pk=pk)
+
+
+@require_POST
+@member_required
+def team_decide(request, pk, membership):
+    row = get_object_or_404(TeamMembership, pk=membership, team_id=pk)
+    leader = _volunteer_of(request.member)
+    if not row.team.is_leader(leader):
+        raise Http404
+    try:
+        services.team_join_decide(
+            membership=row, by=leader, approve=request.POST.get("decision") == "approve"
+        )
+    except ValidationError as exc:
+        messages.error(request, _first_message(exc))
+    return redirect("volunteers:team", pk=pk)
+
+
+@require_POST
+@member_required
+def ask_correction(request, pk):
+    record = get_object_or_404(ServiceRecord, pk=pk, volunteer__member=request.member)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        services.record_ask_correction(
+            record=record, volunteer=record.volunteer, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("Your request went to the organiser."))
+    else:
+        messages.error(request, _("Say what is wrong."))
+    return redirect("members:me")
