@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from members.selectors import member_of
+from portal.middleware import allow_features
 from volunteers import selectors, services
 from volunteers.forms import CorrectionForm, PointForm, VolunteerForm
 from volunteers.models import Activity, ServiceRecord, Signup, Team, TeamMembership, Volunteer
@@ -124,6 +125,7 @@ def cancel(request, pk):
     return redirect("volunteers:activity", pk=pk)
 
 
+@allow_features("geolocation")  # the optional distance check from the phone's location
 @never_cache
 @require_http_methods(["GET", "POST"])
 @member_required

@@ -80,6 +80,7 @@ class Volunteer(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
+        ordering = ["number"]  # a stable order for the admin's pages
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
         constraints = [
