@@ -80,7 +80,7 @@ def seed(stdout):
             for v in people[1:6]:
                 TeamMembership.objects.create(team=team, volunteer=v, status="approved")
             TeamMembership.objects.create(team=team, volunteer=people[6])  # asks to join
-            for week in range(-12, 2):
+            for week in range(-4, 2):  # a month back and two weeks ahead
                 start = (now + timedelta(weeks=week)).replace(
                     hour=9, minute=0, second=0, microsecond=0
                 )
