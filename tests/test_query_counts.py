@@ -8,7 +8,7 @@ registered. The demo district gives every list enough rows (3,000 cases, 240 gri
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -22,16 +22,30 @@ from security.models import AuditEvent
 SMALL, FULL = 2, 40
 
 
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """The demo district, seeded once for the module inside a transaction rolled back at its end
+    (each test still runs in its own savepoint), so other modules never see it."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dashboard_apps, "DEMO_CASES", 300)  # full pages, quicker than 3,000
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", verbosity=0)
+            for i in range(FULL + 1):
+                key = ApiKey(name=f"311 客户端 {i}")
+                key.set_new_key()
+                key.save()
+            for i in range(FULL + 1):  # a full page of the audit trail
+                audit_record(kind=AuditEvent.Kind.LOGIN, actor_name=f"staff-{i}")
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db, monkeypatch):
-    monkeypatch.setattr(dashboard_apps, "DEMO_CASES", 300)  # full pages, quicker than 3,000
-    call_command("seed_demo", verbosity=0)
-    for i in range(FULL + 1):
-        key = ApiKey(name=f"311 客户端 {i}")
-        key.set_new_key()
-        key.save()
-    for i in range(FULL + 1):  # a full page of the audit trail
-        audit_record(kind=AuditEvent.Kind.LOGIN, actor_name=f"staff-{i}")
+def demo(demo_district, db):
     return User.objects.get(username="district")
 
 
