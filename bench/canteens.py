@@ -178,7 +178,7 @@ def seed(communities):
     CanteenStaff.objects.create(canteen=canteens[0], user=cashier)
     session = SessionStore()
     session[SESSION_KEY] = str(cashier.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "portal.auth.UserBackend"
     session[HASH_SESSION_KEY] = cashier.get_session_auth_hash()
     session.save()
     from rest_framework.authtoken.models import Token

@@ -8,10 +8,11 @@ only "overdue now" is a live query on the open cases (served by the partial inde
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.models import BASE_COUNTERS, BUCKET_HOURS, LEVELS, rollups_for
@@ -251,8 +252,43 @@ class Figures:
                 _add(totals.setdefault(r[f"{lvl}_id"], {}), r, sums)
             names = self.names.get(lvl, {})
             # Every node is listed; one without cases in either month stays unranked.
-            out[lvl] = _rank([(name, totals.get(node_id, {})) for node_id, name in names.items()])
+            cards = self._month_cards(lvl, this, month_end)
+            out[lvl] = _rank(
+                [
+                    (name, totals.get(node_id, {}), cards.get(node_id, {}))
+                    for node_id, name in names.items()
+                ]
+            )
         return out
+
+    def _month_cards(self, lvl, first, last):
+        """{node id: {"yellow": n, "red": n}}: the yellow and red cards (黄牌/红牌) shown in the
+        month for cases of each node below, live from the cards (a few per day at most)."""
+        from django.db.models import Count
+
+        from grievances.models import CaseCard
+
+        start = timezone.make_aware(datetime.combine(first, time.min))
+        end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+        rows = (
+            CaseCard.objects.filter(
+                **{f"{self.f.level}_id": self.f.node_id}, issued_at__gte=start, issued_at__lt=end
+            )
+            .values(f"{lvl}_id", "colour")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        out = {}
+        for r in rows:
+            out.setdefault(r[f"{lvl}_id"], {})[r["colour"]] = r["n"]
+        return out
+
+    @cached_property
+    def month_cards(self):
+        """The node's yellow and red cards this month: {"yellow": n, "red": n}."""
+        month_end = (self.month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        per_node = self._month_cards(self.f.level, self.month, month_end)
+        return {"yellow": 0, "red": 0, **per_node.get(self.f.node_id, {})}
 
 
 def _rates(totals, tag):
@@ -264,11 +300,18 @@ def _rates(totals, tag):
 
 def _rank(entries):
     rows = []
-    for name, totals in entries:
+    for name, totals, cards in entries:
         now, score = _rates(totals, "now")
         last, last_score = _rates(totals, "last")
         rows.append(
-            {"name": name, "score": score, "last_score": last_score, "received": now["received"]}
+            {
+                "name": name,
+                "score": score,
+                "last_score": last_score,
+                "received": now["received"],
+                "yellow_cards": cards.get("yellow", 0),
+                "red_cards": cards.get("red", 0),
+            }
         )
         for rate in ("response_rate", "resolution_rate", "satisfaction_rate"):
             rows[-1][rate] = now[rate]

@@ -225,6 +225,8 @@ def _ranking_tables(ctx):
                     Column(_("change"), "change"),
                     Column(_("satisfaction rate"), "pct"),
                     Column(_("change"), "change"),
+                    Column(_("yellow cards"), "int"),
+                    Column(_("red cards"), "int"),
                 ],
                 [
                     [
@@ -238,6 +240,8 @@ def _ranking_tables(ctx):
                         r["resolution_rate_change"],
                         r["satisfaction_rate"],
                         r["satisfaction_rate_change"],
+                        r["yellow_cards"],
+                        r["red_cards"],
                     ]
                     for r in rows
                 ],

@@ -4,7 +4,10 @@ Who hears what (messages in Chinese, the site's language):
 - assigned: the assignee (or, with none, the staff of the level that got the case); the resident;
 - moved up (reported up or escalated) and reopened: the staff of the level the case is now at;
   the resident (moved up only);
-- resolved: the resident.
+- resolved: the resident;
+- yellow card (the time limit is near): the handler (the assignee, or the staff of the level) and
+  the staff of the level above; red card (the limit ran out): the staff of the level that held it
+  (the level above hears as the case comes up to it).
 Residents only when they agreed to be contacted (`may_contact`), by SMS to their phone and/or by
 e-mail through Django's mail backend. Nobody is told about their own action.
 
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from grievances import selectors
 from grievances.models import AnswerTemplate, CaseEvent, Level
+from grievances.routing import next_level
 from portal import notify
 from portal.notify import LogBackend, SmsGatewayBackend  # noqa: F401 - old NOTIFY_BACKEND paths
 
@@ -79,7 +83,35 @@ def _staff_text(event, facts):
         )
     if event.kind == Kind.REOPENED:
         return _("Case %(code)s (%(category)s) was rated unsatisfied and is back with you.") % facts
+    if event.kind == Kind.YELLOW_CARD:
+        return (
+            _(
+                "Yellow card: case %(code)s (%(category)s, %(place)s) at the %(level)s is due by "
+                "%(deadline)s."
+            )
+            % facts
+        )
+    if event.kind == Kind.RED_CARD:
+        return (
+            _(
+                "Red card: case %(code)s (%(category)s, %(place)s) ran past its time limit at the "
+                "%(level)s."
+            )
+            % facts
+        )
     return ""
+
+
+def _staff_places(event):
+    """Where the staff to tell about this step work: [(level, node id)]."""
+    case = event.case
+    if event.kind in (Kind.YELLOW_CARD, Kind.RED_CARD):
+        places = [selectors.place_of(case, event.from_level)]
+        up = next_level(event.from_level, case.category.wall)
+        if event.kind == Kind.YELLOW_CARD and up is not None:
+            places.append(selectors.place_of(case, up))
+        return places
+    return [selectors.place_of(case, event.to_level or None)]
 
 
 def _resident_text(event, facts):
@@ -103,23 +135,27 @@ def _resident_text(event, facts):
 
 def messages_for(events):
     """The messages these steps call for (no sending, no marker)."""
-    staff_steps = (Kind.ASSIGNED, Kind.REOPENED, *MOVED_UP)
+    staff_steps = (Kind.ASSIGNED, Kind.REOPENED, Kind.YELLOW_CARD, Kind.RED_CARD, *MOVED_UP)
     places = {
-        selectors.place_of(e.case, e.to_level or None)
+        place
         for e in events
         if e.kind in staff_steps and not (e.kind == Kind.ASSIGNED and e.case.assignee_id)
+        for place in _staff_places(e)
     }
     handlers = selectors.handlers_at(places)
     out = []
     for event in events:
         case = event.case
-        facts = _facts(case, event.to_level or None)
+        facts = _facts(case, event.to_level or event.from_level or None)
         if text := _staff_text(event, facts):
             if event.kind == Kind.ASSIGNED and case.assignee_id:
                 staff = [case.assignee]
+            elif event.kind == Kind.YELLOW_CARD and case.assignee_id:
+                above = _staff_places(event)[1:]  # the holder is the assignee, not the level
+                staff = [case.assignee, *(u for place in above for u in handlers.get(place, []))]
             else:
-                staff = handlers.get(selectors.place_of(case, event.to_level or None), [])
-            for user in staff:
+                staff = [u for place in _staff_places(event) for u in handlers.get(place, [])]
+            for user in dict.fromkeys(staff):
                 if user.pk == event.actor_id:
                     continue  # nobody is told about their own action
                 if user.phone:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from dashboards import rollups
 from grievances import kick
 from grievances.models import (
     Case,
+    CaseCard,
     CaseEvent,
     CasePhoto,
     Channel,
@@ -22,7 +24,7 @@ from grievances.models import (
     Status,
     Summons,
 )
-from grievances.models.cases import DONE_STATUSES, OPEN_STATUSES, new_tracking_code
+from grievances.models.cases import DONE_STATUSES, OPEN_STATUSES, new_tracking_code, yellow_moment
 from grievances.routing import load_grids, next_level, place
 from portal.models import User
 from portal.workdays import WorkCalendar
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 ROUTE_BATCH = 500
 # What Case.enter_level sets: a state change that moves a case saves all of them.
-LEVEL_FIELDS = ["level", "level_since", "deadline", "deadline_basis"]
+LEVEL_FIELDS = ["level", "level_since", "deadline", "deadline_basis", "yellow_at"]
 
 
 # Intake ---------------------------------------------------------------------------------------
@@ -219,17 +221,20 @@ _ROUTED_FIELDS = [
     "accept_deadline",
     "level_since",
     "deadline_basis",
+    "yellow_at",
 ]
-_ROUTED_ROW = "(%s::bigint, %s, %s::bigint, %s::bigint, %s, {ts}, {ts}, {ts}, {ts}, %s)".format(
-    ts="%s::timestamptz"
+_ROUTED_ROW = (
+    "(%s::bigint, %s, %s::bigint, %s::bigint, %s, {ts}, {ts}, {ts}, {ts}, %s, {ts})".format(
+        ts="%s::timestamptz"
+    )
 )
 _ROUTED_SQL = """
 UPDATE {case} AS c
 SET level = v.level, grid_id = v.grid_id, assignee_id = v.assignee_id, status = v.status,
     routed_at = v.routed_at, deadline = v.deadline, accept_deadline = v.accept_deadline,
-    level_since = v.level_since, deadline_basis = v.deadline_basis
+    level_since = v.level_since, deadline_basis = v.deadline_basis, yellow_at = v.yellow_at
 FROM (VALUES {rows}) AS v (id, level, grid_id, assignee_id, status, routed_at, deadline,
-                           accept_deadline, level_since, deadline_basis)
+                           accept_deadline, level_since, deadline_basis, yellow_at)
 WHERE c.id = v.id
 """
 
@@ -243,7 +248,7 @@ def _save_routed(cases):
     params = []
     for c in cases:
         params += [c.pk, c.level, c.grid_id, c.assignee_id, c.status, c.routed_at]
-        params += [c.deadline, c.accept_deadline, c.level_since, c.deadline_basis]
+        params += [c.deadline, c.accept_deadline, c.level_since, c.deadline_basis, c.yellow_at]
     sql = _ROUTED_SQL.format(case=Case._meta.db_table, rows=", ".join([_ROUTED_ROW] * len(cases)))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -388,7 +393,7 @@ def cases_escalate_overdue(now=None, batch=ESCALATE_BATCH):
             if not event_ids:
                 return moved
             transaction.on_commit(lambda ids=event_ids: kick.send_notifications(ids))
-            moved += len(event_ids)
+            moved += len(event_ids) // 2  # two steps a case: its red card, the move
 
 
 def _deadlines_from(now):
@@ -412,6 +417,9 @@ def _deadlines_from(now):
 _ESCALATE_SQL = """
 WITH due AS (
     SELECT c.id, c.category_id, c.level AS from_level,
+           c.deadline AS from_deadline, c.assignee_id AS holder_id,
+           COALESCE(c.level_since, c.deadline) AS from_stay,
+           c.district_id, c.street_id, c.community_id, c.grid_id,
            CASE c.level
                WHEN %(grid)s THEN
                    CASE WHEN k.wall = %(outside)s THEN %(street)s ELSE %(community)s END
@@ -426,17 +434,33 @@ WITH due AS (
 ), moved AS (
     UPDATE {case} c
     SET level = due.to_level, status = %(assigned)s, assignee_id = NULL, level_since = %(now)s,
-        deadline = lim.deadline, deadline_basis = lim.basis
+        deadline = lim.deadline, deadline_basis = lim.basis, yellow_at = lim.yellow
     FROM due JOIN unnest(%(lim_category)s::bigint[], %(lim_level)s::varchar[],
-                         %(lim_deadline)s::timestamptz[], %(lim_basis)s::varchar[])
-             AS lim (category_id, level, deadline, basis)
+                         %(lim_deadline)s::timestamptz[], %(lim_basis)s::varchar[],
+                         %(lim_yellow)s::timestamptz[])
+             AS lim (category_id, level, deadline, basis, yellow)
          ON lim.category_id = due.category_id AND lim.level = due.to_level
     WHERE c.id = due.id
-    RETURNING c.id, due.from_level, due.to_level
+    RETURNING c.id, due.from_level, due.to_level, due.from_stay, due.from_deadline,
+              due.holder_id, due.district_id, due.street_id, due.community_id, due.grid_id
+), carded AS (
+    INSERT INTO {card} (case_id, colour, level, level_since, deadline, holder_id, district_id,
+                        street_id, community_id, grid_id, issued_at)
+    SELECT id, %(red)s, from_level, from_stay, from_deadline, holder_id, district_id,
+           street_id, community_id, grid_id, %(stamp)s
+    FROM moved
+    ON CONFLICT DO NOTHING
+), red_events AS (
+    -- A microsecond before the move, so the history reads "red card, then moved up".
+    INSERT INTO {event} (case_id, kind, from_level, to_level, note, created_at, actor_id)
+    SELECT id, %(red_kind)s, from_level, '', '', %(red_stamp)s, NULL FROM moved
+    RETURNING id
+), moved_events AS (
+    INSERT INTO {event} (case_id, kind, from_level, to_level, note, created_at, actor_id)
+    SELECT id, %(kind)s, from_level, to_level, '', %(stamp)s, NULL FROM moved
+    RETURNING id
 )
-INSERT INTO {event} (case_id, kind, from_level, to_level, note, created_at, actor_id)
-SELECT id, %(kind)s, from_level, to_level, '', %(stamp)s, NULL FROM moved
-RETURNING id
+SELECT id FROM red_events UNION ALL SELECT id FROM moved_events
 """
 
 
@@ -444,8 +468,12 @@ def _escalate_batch_sql(now, batch, limits):
     from grievances.models import Category
 
     sql = _ESCALATE_SQL.format(
-        case=Case._meta.db_table, category=Category._meta.db_table, event=CaseEvent._meta.db_table
+        case=Case._meta.db_table,
+        category=Category._meta.db_table,
+        event=CaseEvent._meta.db_table,
+        card=CaseCard._meta.db_table,
     )
+    stamp = timezone.now()
     params = {
         "grid": Level.GRID.value,
         "community": Level.COMMUNITY.value,
@@ -455,13 +483,17 @@ def _escalate_batch_sql(now, batch, limits):
         "open": tuple(s.value for s in OPEN_STATUSES),
         "assigned": Status.ASSIGNED.value,
         "kind": CaseEvent.Kind.ESCALATED.value,
+        "red_kind": CaseEvent.Kind.RED_CARD.value,
+        "red": CaseCard.Colour.RED.value,
         "now": now,
-        "stamp": timezone.now(),
+        "stamp": stamp,
+        "red_stamp": stamp - timedelta(microseconds=1),
         "batch": batch,
         "lim_category": [category_id for category_id, _ in limits],
         "lim_level": [level for _, level in limits],
         "lim_deadline": [d.at for d in limits.values()],
         "lim_basis": [d.basis for d in limits.values()],
+        "lim_yellow": [yellow_moment(now, d.at) for d in limits.values()],
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -477,17 +509,70 @@ def _escalate_batch_orm(now, batch, limits):
         .select_related("category")
         .order_by("deadline")[:batch]
     )
-    events = []
+    events, cards, stamp = [], [], timezone.now()
     for case in cases:
         up = next_level(case.level, case.category.wall)
+        cards.append(CaseCard.for_stay(case, CaseCard.Colour.RED, stamp))
+        events.append(CaseEvent(case=case, kind=CaseEvent.Kind.RED_CARD, from_level=case.level))
         events.append(
             CaseEvent(case=case, kind=CaseEvent.Kind.ESCALATED, from_level=case.level, to_level=up)
         )
         case.enter_level(up, now, limit=limits[case.category_id, up.value])
         case.status, case.assignee_id = Status.ASSIGNED, None
     Case.objects.bulk_update(cases, ["status", "assignee", *LEVEL_FIELDS])
+    CaseCard.objects.bulk_create(cards, ignore_conflicts=True)
     CaseEvent.objects.bulk_create(events)
     return [e.pk for e in events]
+
+
+def cases_issue_cards(now=None, batch=ESCALATE_BATCH):
+    """Show the yellow cards now due, once per stay at a level, and the red card of a case past
+    its limit at the district (below it, the escalation sweep shows the red card as it moves the
+    case up). A case already past its limit when its yellow card comes round gets the red one
+    instead. Claims by SKIP LOCKED like the escalation sweep; returns the number of cards."""
+    now = now or timezone.now()
+    issued = 0
+    due = Case.objects.filter(status__in=OPEN_STATUSES, yellow_at__lte=now)
+    while due.exists():  # the usual answer: no, for one probe of the partial index
+        with transaction.atomic():
+            cases = list(
+                due.select_for_update(skip_locked=True, of=("self",)).order_by("yellow_at")[:batch]
+            )
+            if not cases:
+                break
+            Case.objects.filter(pk__in=[c.pk for c in cases]).update(yellow_at=None)
+            live = [c for c in cases if c.deadline and c.deadline > now]
+            issued += _show_cards(live, CaseCard.Colour.YELLOW)
+    red_shown = CaseCard.objects.filter(
+        case=OuterRef("pk"), colour=CaseCard.Colour.RED, level_since=OuterRef("level_since")
+    )
+    with transaction.atomic():
+        stuck = list(
+            Case.objects.overdue(now)
+            .filter(level=Level.DISTRICT)
+            .exclude(Exists(red_shown))
+            .select_for_update(skip_locked=True, of=("self",))[:batch]
+        )
+        issued += _show_cards(stuck, CaseCard.Colour.RED)
+    return issued
+
+
+def _show_cards(cases, colour):
+    if not cases:
+        return 0
+    kind = (
+        CaseEvent.Kind.YELLOW_CARD if colour == CaseCard.Colour.YELLOW else CaseEvent.Kind.RED_CARD
+    )
+    shown_at = timezone.now()  # when it was shown, as its history record says
+    CaseCard.objects.bulk_create(
+        [CaseCard.for_stay(case, colour, shown_at) for case in cases], ignore_conflicts=True
+    )
+    events = CaseEvent.objects.bulk_create(
+        [CaseEvent(case=case, kind=kind, from_level=case.level) for case in cases]
+    )
+    ids = [e.pk for e in events]
+    transaction.on_commit(lambda: kick.send_notifications(ids))
+    return len(cases)
 
 
 @transaction.atomic

@@ -75,7 +75,7 @@ def queue(request, tab="mine"):
     cases = filterset.qs
     cases = selectors.order_by_urgency(cases) if tab == "mine" else cases.order_by("-created_at")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(case, _overdue_text(case, now)) for case in page]
+    rows = [(case, _overdue_text(case, now), case.card(now)) for case in page]
     return render(
         request,
         "grievances/staff/queue.html",
@@ -213,6 +213,7 @@ def _render_case(request, case, bound=None, status=200):
             "reporter_phone": case.reporter_phone if handler else case.masked_phone(),
             "reporter_email": case.reporter_email if handler else "",
             "overdue": _overdue_text(case, timezone.now()),
+            "card": case.card(timezone.now()),
         },
         status=status,
     )

@@ -19,6 +19,8 @@ def route_pending_cases(limit=services.ROUTE_BATCH):
 
 @shared_task(acks_late=True)
 def escalate_overdue_cases(batch=services.ESCALATE_BATCH):
+    """Beat, every minute: yellow cards now due, then overdue cases up a level (red cards)."""
+    services.cases_issue_cards(batch=batch)
     return services.cases_escalate_overdue(batch=batch)
 
 

@@ -29,7 +29,7 @@ from security.models import AuditEvent
 
 PENDING = "members.pending_phone"
 NEXT = "members.next"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "portal.auth.UserBackend"
 
 
 def _safe_next(request, candidate):

@@ -86,7 +86,7 @@ MIDDLEWARE = [
 # Axes first: a locked-out account or address is refused before its password is checked.
 AUTHENTICATION_BACKENDS = [
     "security.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.auth.UserBackend",  # ModelBackend, its user SELECT prepared once
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -222,6 +222,10 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions from the cache (one Redis GET, not a SELECT, per signed-in request), kept in the
+# database; a cache outage falls back to the database (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
+
 # Staff passwords (members have none): long, mixed, not one of the last few, not the demo's.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -338,6 +342,9 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # PIPL: the reporter's name, phone, e-mail and photos are erased this many days after a case
 # is resolved (grievances.tasks.anonymise_closed_cases, nightly; `manage.py anonymise_cases`).
 CASE_ANONYMISE_AFTER_DAYS = env_int("CASE_ANONYMISE_AFTER_DAYS", 365)
+# Yellow card (黄牌) once this share of a case's time limit at its level is gone; red when it
+# runs out. Both go to the holder (and the yellow one to the level above), once each.
+CASE_YELLOW_SHARE = float(env.get("CASE_YELLOW_SHARE", "0.75"))
 # The bare one-INSERT baseline view for bench/ is mounted only when this is on.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 

@@ -1,5 +1,6 @@
 from .answers import AnswerTemplate
 from .apikeys import ApiKey
+from .cards import CaseCard
 from .cases import Case, CaseEvent, CasePhoto, Channel, Level, Rating, Status, Summons
 from .categories import Category
 
@@ -7,6 +8,7 @@ __all__ = [
     "AnswerTemplate",
     "ApiKey",
     "Case",
+    "CaseCard",
     "CaseEvent",
     "CasePhoto",
     "Category",

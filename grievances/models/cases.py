@@ -60,6 +60,14 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("unsatisfied")
 
 
+def yellow_moment(since, deadline):
+    """When a stay from `since` due at `deadline` turns yellow: the set share of the span (in
+    calendar time, so a limit over a holiday turns yellow later in working days than 75 %)."""
+    if deadline is None:
+        return None
+    return since + (deadline - since) * settings.CASE_YELLOW_SHARE
+
+
 class CaseQuerySet(ScopedQuerySet):
     def for_user(self, user):
         """Staff see the cases of their node; a department sees the cases it was summoned to."""
@@ -184,6 +192,9 @@ class Case(models.Model):
     # page explains the deadline from them (portal.workdays.explain).
     level_since = models.DateTimeField(_("at this level since"), null=True, blank=True)
     deadline_basis = models.CharField(_("time limit"), max_length=8, blank=True)
+    # When the yellow card (黄牌) is due at this level: CASE_YELLOW_SHARE of the way from
+    # level_since to the deadline; emptied once the card is shown (services.cases_issue_cards).
+    yellow_at = models.DateTimeField(_("yellow card due at"), null=True, blank=True)
     accept_deadline = models.DateTimeField(_("accept by"), null=True, blank=True)
     supervised = models.BooleanField(_("under supervision"), default=False)  # 督办
     lead_official = models.ForeignKey(
@@ -225,6 +236,12 @@ class Case(models.Model):
                 fields=["deadline"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_deadline",
+            ),
+            # The card sweep: open cases whose yellow card is still to come.
+            models.Index(
+                fields=["yellow_at"],
+                condition=Q(status__in=OPEN_STATUSES, yellow_at__isnull=False),
+                name="case_yellow_due",
             ),
             # The anonymisation sweep: done cases still holding personal data, oldest first.
             models.Index(
@@ -268,6 +285,18 @@ class Case(models.Model):
         limit = limit or self.category.deadline_from(level, at, calendar)
         self.level, self.level_since = level, at
         self.deadline, self.deadline_basis = limit.at, limit.basis
+        self.yellow_at = yellow_moment(at, limit.at)
+
+    def card(self, now):
+        """The card the case shows now at its level: "red" past the limit, "yellow" past the set
+        share of it (CASE_YELLOW_SHARE), else ""."""
+        if not (self.is_open and self.deadline and self.level_since):
+            return ""
+        if now >= self.deadline:
+            return "red"
+        if now >= yellow_moment(self.level_since, self.deadline):
+            return "yellow"
+        return ""
 
     def deadline_reason(self):
         """Why the deadline is where it is ("7个工作日，遇国庆节顺延")."""
@@ -300,6 +329,8 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", _("reopened")
         CLOSED = "closed", _("closed")
         NOTE = "note", _("note")
+        YELLOW_CARD = "yellow_card", _("yellow card: the time limit is near")  # 黄牌
+        RED_CARD = "red_card", _("red card: the time limit ran out")  # 红牌
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=12, choices=Kind)

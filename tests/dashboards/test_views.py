@@ -45,10 +45,11 @@ def test_district_page_shows_the_figures_with_pinned_queries(
     client, world, django_assert_num_queries
 ):
     login(client, world["staff"]["district"])
-    # session, user, node, 3 × names, 5 × rollup figures, 1 × overdue now (grouped by holder),
-    # 3 × the stations panel with no check-ins (first check-in, day rollups, activities),
-    # 2 × the canteens panel (totals, by tier)
-    with django_assert_num_queries(17):
+    # user (the session comes from the cache), node, 3 × names, 5 × rollup figures, 1 ×
+    # overdue now (grouped by holder), 3 × the month's yellow and red cards (the district's,
+    # its streets', its communities'), 3 × the stations panel with no check-ins (first
+    # check-in, day rollups, activities), 2 × the canteens panel (totals, by tier)
+    with django_assert_num_queries(19):
         response = client.get(url("page", world["tree"]["district"]), MARCH)
     assert response.status_code == 200
     html = response.content.decode()
@@ -61,7 +62,8 @@ def test_district_page_shows_the_figures_with_pinned_queries(
 
 def test_community_page_queries_are_pinned_too(client, world, django_assert_num_queries):
     login(client, world["staff"]["community"])
-    with django_assert_num_queries(16):  # one name query fewer: no communities to rank
+    # One name query and one card query fewer than the district's: no communities to rank.
+    with django_assert_num_queries(17):
         response = client.get(url("page", world["tree"]["communities"][0]), MARCH)
     assert response.status_code == 200
 
@@ -174,7 +176,7 @@ def test_export_of_another_street_is_404(client, world):
 
 def test_overdue_list_shows_the_cases_behind_the_number(client, world, django_assert_num_queries):
     login(client, world["staff"]["street"])
-    with django_assert_num_queries(5):  # session, user, node, count, one page of cases
+    with django_assert_num_queries(4):  # user (session cached), node, count, a page of cases
         response = client.get(url("overdue", world["tree"]["streets"][0]))
     assert [c.pk for c in response.context["page"]] == [world["cases"][5].pk]
     page_link = url("overdue", world["tree"]["streets"][0])

@@ -75,8 +75,12 @@ def test_overdue_case_at_grid_moves_to_community_then_street(community, staff):
     services.cases_escalate_overdue(later + timedelta(hours=73))
     case.refresh_from_db()
     assert case.level == Level.STREET
-    steps = list(case.events.values_list("kind", "from_level", "to_level"))
+    steps = list(case.events.exclude(kind="red_card").values_list("kind", "from_level", "to_level"))
     assert steps[-2:] == [("escalated", "grid", "community"), ("escalated", "community", "street")]
+    assert list(case.cards.order_by("issued_at").values_list("colour", "level")) == [
+        ("red", "grid"),
+        ("red", "community"),
+    ]
 
 
 def test_outside_wall_case_climbs_from_grid_straight_to_the_street(community, outer_grid):

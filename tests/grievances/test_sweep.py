@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from grievances import services
-from grievances.models import Case, CaseEvent, Category, Level, Status
+from grievances.models import Case, CaseCard, CaseEvent, Category, Level, Status
 from grievances.models.cases import new_tracking_code
 from tests.grievances.factories import CategoryFactory
 
@@ -72,8 +72,10 @@ def test_each_moved_case_gets_exactly_one_history_record(community, now):
     services.cases_escalate_overdue(now, batch=5)
     steps = CaseEvent.objects.values_list("case_id", "kind", "from_level", "to_level")
     assert sorted(steps) == sorted(
-        (c.pk, CaseEvent.Kind.ESCALATED, Level.GRID, Level.COMMUNITY) for c in cases
+        [(c.pk, CaseEvent.Kind.ESCALATED, Level.GRID, Level.COMMUNITY) for c in cases]
+        + [(c.pk, CaseEvent.Kind.RED_CARD, Level.GRID, "") for c in cases]
     )
+    assert CaseCard.objects.filter(colour="red", level=Level.GRID).count() == 12
 
 
 def test_new_deadline_is_the_time_limit_of_the_new_level(community, now):
@@ -93,7 +95,8 @@ def test_a_second_sweep_at_the_same_time_moves_nothing(community, now):
     make_cases(community, CategoryFactory(), 8, deadline=now - timedelta(hours=1))
     assert services.cases_escalate_overdue(now, batch=3) == 8
     assert services.cases_escalate_overdue(now, batch=3) == 0
-    assert CaseEvent.objects.count() == 8
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATED).count() == 8
+    assert CaseCard.objects.count() == 8  # one red card each
 
 
 def test_sweep_leaves_cases_on_time_done_or_at_the_district_alone(community, now):

@@ -31,7 +31,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 def session_cookie(user, base_url):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "portal.auth.UserBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return {"name": "sessionid", "value": session.session_key, "url": base_url}

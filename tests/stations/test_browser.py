@@ -25,7 +25,7 @@ def test_a_courier_finds_the_nearest_open_station_and_checks_in(live_server, two
 
     session = SessionStore()
     session[SESSION_KEY] = str(rider.user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "portal.auth.UserBackend"
     session[HASH_SESSION_KEY] = rider.user.get_session_auth_hash()
     session.save()
     with sync_api.sync_playwright() as p:

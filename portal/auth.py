@@ -1,0 +1,37 @@
+"""The password backend, with the signed-in user loaded by one prepared SELECT.
+
+Every signed-in request (a till tap, a case action, a member's page) loads its user by primary
+key. Django's ModelBackend builds that query through the ORM each time (~0.4 ms of CPU); the
+statement never changes, so it is written once here and the row turned into a User directly.
+Authentication, permissions and `is_active` are ModelBackend's, unchanged.
+"""
+
+from django.contrib.auth import backends, get_user_model
+from django.db import connections, router
+from django.utils.functional import cached_property
+
+
+class UserBackend(backends.ModelBackend):
+    @cached_property
+    def _user_select(self):
+        model = get_user_model()
+        columns = [field.column for field in model._meta.concrete_fields]
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        table, pk = model._meta.db_table, model._meta.pk.column
+        sql = f'SELECT {quoted} FROM "{table}" WHERE "{pk}" = %s'  # noqa: S608 - names only
+        return model, columns, sql
+
+    def get_user(self, user_id):
+        model, columns, sql = self._user_select
+        try:
+            pk = model._meta.pk.to_python(user_id)
+        except Exception:  # noqa: BLE001 - a tampered session: no user
+            return None
+        alias = router.db_for_read(model)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = model.from_db(alias, columns, row)
+        return user if self.user_can_authenticate(user) else None
