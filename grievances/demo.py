@@ -533,3 +533,29 @@ def seed(stdout):
     stdout.write(f"Grievance categories: {Category.objects.count()}")
     added = seed_cases()
     stdout.write(f"Demo cases: {added} added, {Case.objects.count()} in all")
+    from grievances import services
+
+    cards = services.cases_issue_cards()  # what the minute sweep would show on the queue now
+    stdout.write(f"Yellow and red cards shown: {cards}")
+    seed_extension_request()
+
+
+def seed_extension_request():
+    """One grid worker waiting for their community's answer to a request for more time."""
+    from grievances import services
+    from grievances.models import ExtensionRequest, Level
+    from grievances.models.cases import OPEN_STATUSES
+
+    if ExtensionRequest.objects.exists():
+        return
+    descriptions = [r[4] for r in DEMO_CASES]
+    for case in Case.objects.filter(
+        description__in=descriptions, level=Level.GRID, status__in=OPEN_STATUSES
+    ).exclude(deadline_basis=""):
+        worker = _handler(case)
+        if worker is not None:
+            with transaction.atomic():
+                services.case_extension_ask(
+                    case=case, by=worker, amount=1, reason="需等待物业提供维修记录，申请延期。"
+                )
+            return

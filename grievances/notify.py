@@ -5,6 +5,8 @@ Who hears what (messages in Chinese, the site's language):
 - moved up (reported up or escalated) and reopened: the staff of the level the case is now at;
   the resident (moved up only);
 - resolved: the resident;
+- more time asked: the staff of the level above; approved or refused: the staff of the level
+  that asked;
 - yellow card (the time limit is near): the handler (the assignee, or the staff of the level) and
   the staff of the level above; red card (the limit ran out): the staff of the level that held it
   (the level above hears as the case comes up to it).
@@ -31,6 +33,8 @@ log = logging.getLogger("grievances.notify")
 
 Kind = CaseEvent.Kind
 MOVED_UP = (Kind.ESCALATED, Kind.REPORTED_UP)
+CARDS = (Kind.YELLOW_CARD, Kind.RED_CARD)
+EXTENSIONS = (Kind.EXT_ASKED, Kind.EXT_APPROVED, Kind.EXT_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,14 @@ def _staff_text(event, facts):
         )
     if event.kind == Kind.REOPENED:
         return _("Case %(code)s (%(category)s) was rated unsatisfied and is back with you.") % facts
+    if event.kind == Kind.EXT_ASKED:
+        return (
+            _("Case %(code)s (%(category)s, %(place)s): the %(level)s asks for more time.") % facts
+        )
+    if event.kind == Kind.EXT_APPROVED:
+        return _("Case %(code)s: more time was approved. New time limit: %(deadline)s.") % facts
+    if event.kind == Kind.EXT_REFUSED:
+        return _("Case %(code)s: more time was refused. Time limit: %(deadline)s.") % facts
     if event.kind == Kind.YELLOW_CARD:
         return (
             _(
@@ -105,6 +117,11 @@ def _staff_text(event, facts):
 def _staff_places(event):
     """Where the staff to tell about this step work: [(level, node id)]."""
     case = event.case
+    if event.kind == Kind.EXT_ASKED:  # the level above decides
+        up = next_level(event.from_level, case.category.wall)
+        return [selectors.place_of(case, up or event.from_level)]
+    if event.kind in (Kind.EXT_APPROVED, Kind.EXT_REFUSED):  # the level that asked
+        return [selectors.place_of(case, event.from_level)]
     if event.kind in (Kind.YELLOW_CARD, Kind.RED_CARD):
         places = [selectors.place_of(case, event.from_level)]
         up = next_level(event.from_level, case.category.wall)
@@ -135,7 +152,7 @@ def _resident_text(event, facts):
 
 def messages_for(events):
     """The messages these steps call for (no sending, no marker)."""
-    staff_steps = (Kind.ASSIGNED, Kind.REOPENED, Kind.YELLOW_CARD, Kind.RED_CARD, *MOVED_UP)
+    staff_steps = (Kind.ASSIGNED, Kind.REOPENED, *MOVED_UP, *CARDS, *EXTENSIONS)
     places = {
         place
         for e in events

@@ -106,3 +106,12 @@ def overdue_by(case, now=None):
     if case.status in OPEN_STATUSES and case.deadline and case.deadline < now:
         return now - case.deadline
     return None
+
+
+def case_extensions(case):
+    """The case's extension requests (延期申请), newest first, with who asked and decided."""
+    return case.extensions.select_related("asked_by", "decided_by").order_by("-asked_at")
+
+
+def pending_extension(case):
+    return case.extensions.filter(state="pending").first()

@@ -19,6 +19,7 @@ from grievances.models import (
     CaseEvent,
     CasePhoto,
     Channel,
+    ExtensionRequest,
     Level,
     Rating,
     Status,
@@ -26,6 +27,7 @@ from grievances.models import (
 )
 from grievances.models.cases import DONE_STATUSES, OPEN_STATUSES, new_tracking_code, yellow_moment
 from grievances.routing import load_grids, next_level, place
+from portal import workdays
 from portal.models import User
 from portal.workdays import WorkCalendar
 
@@ -573,6 +575,122 @@ def _show_cards(cases, colour):
     ids = [e.pk for e in events]
     transaction.on_commit(lambda: kick.send_notifications(ids))
     return len(cases)
+
+
+# Extensions (延期申请) -------------------------------------------------------------------------
+
+EXTENSION_MAX_SHARE = 1  # at most the stay's own limit again
+
+
+def can_decide_extension(user, case, level=None):
+    """The level above the one that asked (default: the case's) decides on more time there; at
+    the district, another district official of it."""
+    if user.is_superuser:
+        return True
+    up = next_level(level or case.level, case.category.wall)
+    if up is None:
+        return user.role == User.Role.DISTRICT_OFFICIAL and user.district_id == case.district_id
+    return can_handle(user, _at_level(case, up))
+
+
+def _at_level(case, level):
+    """The case as if it sat at `level` (not saved): who handles it there."""
+    return Case(
+        level=level,
+        grid_id=case.grid_id,
+        community_id=case.community_id,
+        street_id=case.street_id,
+        district_id=case.district_id,
+    )
+
+
+def _limit_of(case):
+    """The stay's limit as (number, unit): "7wd" → (7, "wd"), "24h" → (24, "h")."""
+    unit = "wd" if case.deadline_basis.endswith("wd") else "h"
+    return int(case.deadline_basis[: -len(unit)]), unit
+
+
+@transaction.atomic
+def case_extension_ask(*, case, by, amount, reason):
+    """延期申请: the handler asks for `amount` more of the stay's unit (working days or hours),
+    at most the stay's own limit again, once approved per stay, one request waiting at a time."""
+    case = _locked(case)
+    _require_handler(by, case)
+    _require_status(case, *OPEN_STATUSES)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why more time is needed.")})
+    if not (case.deadline and case.level_since and case.deadline_basis):
+        raise ValidationError(_("This case has no time limit to extend yet."))
+    own, unit = (
+        int(case.deadline_basis[: -2 if case.deadline_basis.endswith("wd") else -1]),
+        ("wd" if case.deadline_basis.endswith("wd") else "h"),
+    )
+    if not 1 <= amount <= own * EXTENSION_MAX_SHARE:
+        raise ValidationError(
+            {"amount": _("Ask for 1 to %(n)s (this level's own limit).") % {"n": own}}
+        )
+    extensions = case.extensions.filter(level_since=case.level_since)
+    if extensions.filter(state=ExtensionRequest.State.APPROVED).exists():
+        raise ValidationError(_("This level already had its extension for this case."))
+    if case.extensions.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise ValidationError(_("An extension request is already waiting for a decision."))
+    request = ExtensionRequest.objects.create(
+        case=case,
+        level=case.level,
+        level_since=case.level_since,
+        amount=amount,
+        unit=unit,
+        reason=reason.strip(),
+        asked_by=by,
+        old_deadline=case.deadline,
+    )
+    _event(
+        case,
+        CaseEvent.Kind.EXT_ASKED,
+        by,
+        note=f"+{request.amount_text()}: {request.reason}",
+        from_level=case.level,
+    )
+    return request
+
+
+@transaction.atomic
+def case_extension_decide(*, request, by, approve, note=""):
+    """The level above approves (the deadline moves, once per stay) or refuses. A request for
+    a stay the case has left (moved up, resolved) can only be refused."""
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    case = _locked(request.case)
+    if request.state != ExtensionRequest.State.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if not can_decide_extension(by, case, request.level) or by.pk == request.asked_by_id:
+        raise PermissionDenied(_("Only the level above may decide on more time."))
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("Say why more time is refused.")})
+    same_stay = case.is_open and case.level_since == request.level_since
+    if approve and not same_stay:
+        raise ValidationError(_("The case has moved on since: the request can only be refused."))
+    now = timezone.now()
+    request.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
+    if approve:
+        own, _unit = _limit_of(case)
+        total = f"{own + request.amount}{request.unit}"
+        limit = workdays.deadline_for(
+            case.level_since,
+            hours=own + request.amount if request.unit == "h" else None,
+            working_days=own + request.amount if request.unit == "wd" else None,
+        )
+        case.deadline, case.deadline_basis = limit.at, total
+        yellow_shown = case.cards.filter(
+            colour=CaseCard.Colour.YELLOW, level_since=case.level_since
+        ).exists()
+        case.yellow_at = None if yellow_shown else yellow_moment(case.level_since, limit.at)
+        case.save(update_fields=["deadline", "deadline_basis", "yellow_at"])
+        request.new_deadline = limit.at
+    request.save()
+    kind = CaseEvent.Kind.EXT_APPROVED if approve else CaseEvent.Kind.EXT_REFUSED
+    _event(case, kind, by, note=request.decision_note, from_level=request.level)
+    return request
 
 
 @transaction.atomic

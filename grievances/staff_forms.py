@@ -78,6 +78,35 @@ class ReportUpForm(ActionForm):
     )
 
 
+class ExtensionForm(ActionForm):
+    """延期申请: more time, in the unit of the case's limit at its level."""
+
+    amount = forms.IntegerField(label=_("more time"), min_value=1, max_value=999)
+    reason = forms.CharField(
+        label=_("why more time is needed"), max_length=2000, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(self, *args, user=None, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None and case.deadline_basis:
+            unit = _("working days") if case.deadline_basis.endswith("wd") else _("hours")
+            self.fields["amount"].label = _("more time (%(unit)s)") % {"unit": unit}
+
+
+class ExtensionDecisionForm(ActionForm):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("approve", _("approve")), ("refuse", _("refuse"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("note (required when refusing)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
 class SummonForm(ActionForm):
     departments = forms.ModelMultipleChoiceField(
         label=_("departments to summon"),

@@ -25,6 +25,8 @@ from grievances.models.cases import OPEN_STATUSES
 from grievances.staff_forms import (
     ActionForm,
     AnswerForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
     NoteForm,
     OnTheSpotForm,
     PhoneIntakeForm,
@@ -158,7 +160,32 @@ ACTIONS = {
 }
 
 
-def available_actions(user, case, summonses):
+def _decide_extension(case, user, data):
+    request = selectors.pending_extension(case)
+    if request is None:
+        raise ValidationError(_("No extension request is waiting for a decision."))
+    services.case_extension_decide(
+        request=request, by=user, approve=data["decision"] == "approve", note=data["note"]
+    )
+
+
+ACTIONS["extend"] = Action(
+    gettext_lazy("Ask for more time"),
+    ExtensionForm,
+    lambda c, u, d: services.case_extension_ask(
+        case=c, by=u, amount=d["amount"], reason=d["reason"]
+    ),
+    gettext_lazy("More time was asked for: the level above decides."),
+)
+ACTIONS["extend-decide"] = Action(
+    gettext_lazy("Decide on more time"),
+    ExtensionDecisionForm,
+    _decide_extension,
+    gettext_lazy("The decision on more time was recorded."),
+)
+
+
+def available_actions(user, case, summonses, pending=None):
     """Which action forms the page offers. Only a hint for the page: the services decide."""
     names = []
     if case.status in OPEN_STATUSES:
@@ -172,6 +199,14 @@ def available_actions(user, case, summonses):
                 names.append("report-up")
             if case.level in (Level.STREET, Level.DISTRICT):
                 names.append("summon")
+            if pending is None and case.deadline_basis:
+                names.append("extend")
+        if (
+            pending is not None
+            and pending.asked_by_id != user.pk
+            and services.can_decide_extension(user, case, pending.level)
+        ):
+            names.append("extend-decide")
         if user.is_superuser or user.role in (User.Role.STREET_STAFF, User.Role.DISTRICT_OFFICIAL):
             names.append("supervise")
     if user.department_id and any(
@@ -184,8 +219,10 @@ def available_actions(user, case, summonses):
 def _render_case(request, case, bound=None, status=200):
     user = request.user
     summonses = list(selectors.case_summonses(case))
+    extensions = list(selectors.case_extensions(case))
+    pending = next((e for e in extensions if e.state == e.State.PENDING), None)
     forms = []
-    for name in available_actions(user, case, summonses):
+    for name in available_actions(user, case, summonses, pending):
         action = ACTIONS[name]
         if bound and bound[0] == name:
             form = bound[1]
@@ -214,6 +251,7 @@ def _render_case(request, case, bound=None, status=200):
             "reporter_email": case.reporter_email if handler else "",
             "overdue": _overdue_text(case, timezone.now()),
             "card": case.card(timezone.now()),
+            "extensions": extensions,
         },
         status=status,
     )

@@ -3,6 +3,7 @@ from .apikeys import ApiKey
 from .cards import CaseCard
 from .cases import Case, CaseEvent, CasePhoto, Channel, Level, Rating, Status, Summons
 from .categories import Category
+from .extensions import ExtensionRequest
 
 __all__ = [
     "AnswerTemplate",
@@ -13,6 +14,7 @@ __all__ = [
     "CasePhoto",
     "Category",
     "Channel",
+    "ExtensionRequest",
     "Level",
     "Rating",
     "Status",

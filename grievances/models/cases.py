@@ -331,6 +331,9 @@ class CaseEvent(models.Model):
         NOTE = "note", _("note")
         YELLOW_CARD = "yellow_card", _("yellow card: the time limit is near")  # 黄牌
         RED_CARD = "red_card", _("red card: the time limit ran out")  # 红牌
+        EXT_ASKED = "ext_asked", _("more time asked for")  # 延期申请
+        EXT_APPROVED = "ext_approved", _("more time approved")
+        EXT_REFUSED = "ext_refused", _("more time refused")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=12, choices=Kind)

@@ -307,7 +307,7 @@ def test_validation_error_from_the_service_is_shown(client, case, staff):
 def test_grid_worker_is_not_offered_summons_or_supervision(client, case, staff):
     page = as_user(client, staff["grid"]).get(case_url(case))
     names = [name for name, _, _ in page.context["forms"]]
-    assert names == ["accept", "resolve", "report-up"]
+    assert names == ["accept", "resolve", "report-up", "extend"]
 
 
 @pytest.fixture
