@@ -110,7 +110,20 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["department"]
     search_fields = ["code", "name", "name_en", "keywords"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "name_en", "description", "keywords", "wall"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "name_en",
+                    "description",
+                    "keywords",
+                    "wall",
+                    "public_details",
+                ]
+            },
+        ),
         (
             _("Time limits"),
             {

@@ -118,6 +118,42 @@ def seed_answer_templates():
         )
 
 
+# Extra questions (Open311 attributes; the intake form asks them when the category is chosen).
+QUESTIONS = {
+    "stairwell-light": [
+        {
+            "code": "floor",
+            "datatype": "number",
+            "required": True,
+            "description": "哪一层的灯坏了？",
+            "datatype_description": "楼层数字，如 3",
+        },
+        {
+            "code": "extent",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "description": "坏了多少灯？",
+            "values": [
+                {"key": "one", "name": "一盏"},
+                {"key": "floor", "name": "整层"},
+                {"key": "stairwell", "name": "整个楼道"},
+            ],
+        },
+    ],
+    "road-damage": [
+        {
+            "code": "hazard",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "description": "是否有人摔倒或车辆受损？",
+            "values": [{"key": "yes", "name": "有"}, {"key": "no", "name": "没有"}],
+        }
+    ],
+}
+# Cases about public things: their description, place and photo are public on Open311.
+PUBLIC_DETAILS = {"road-damage", "drainage", "parking"}
+
+
 def seed_categories():
     from portal.models import Department
 
@@ -138,6 +174,8 @@ def seed_categories():
                 **{f"{lv}_working_days": n for lv, n in WORKING_DAYS.get(code, {}).items()},
                 "department": departments.get(dept),
                 "order": order,
+                "questions": QUESTIONS.get(code, []),
+                "public_details": code in PUBLIC_DETAILS,
             },
         )
 
@@ -535,7 +573,11 @@ def seed(stdout):
     stdout.write(f"Demo cases: {added} added, {Case.objects.count()} in all")
     from grievances import services
 
-    cards = services.cases_issue_cards()  # what the minute sweep would show on the queue now
+    # What the minute sweep would show now, on the hand-made cases (their times are whole hours
+    # ago, so running the seed again a minute later shows nothing new).
+    cards = services.cases_issue_cards(
+        among=Case.objects.filter(description__in=[r[4] for r in DEMO_CASES])
+    )
     stdout.write(f"Yellow and red cards shown: {cards}")
     seed_extension_request()
 
@@ -550,7 +592,10 @@ def seed_extension_request():
         return
     descriptions = [r[4] for r in DEMO_CASES]
     for case in Case.objects.filter(
-        description__in=descriptions, level=Level.GRID, status__in=OPEN_STATUSES
+        description__in=descriptions,
+        level=Level.GRID,
+        status__in=OPEN_STATUSES,
+        category__wall=Category.Wall.INSIDE,  # the community decides
     ).exclude(deadline_basis=""):
         worker = _handler(case)
         if worker is not None:

@@ -55,8 +55,10 @@ class IntakeLookup:
         """Category names in the page's language (memoised per language)."""
         lang = get_language()
         if lang not in self._category_choices:
+            public = _("description public")
             self._category_choices[lang] = [
-                (c.pk, c.display_name) for c in self.categories.values()
+                (c.pk, f"{c.display_name}（{public}）" if c.public_details else c.display_name)
+                for c in self.categories.values()
             ]
         return self._category_choices[lang]
 

@@ -527,14 +527,16 @@ def _escalate_batch_orm(now, batch, limits):
     return [e.pk for e in events]
 
 
-def cases_issue_cards(now=None, batch=ESCALATE_BATCH):
+def cases_issue_cards(now=None, batch=ESCALATE_BATCH, among=None):
     """Show the yellow cards now due, once per stay at a level, and the red card of a case past
     its limit at the district (below it, the escalation sweep shows the red card as it moves the
     case up). A case already past its limit when its yellow card comes round gets the red one
-    instead. Claims by SKIP LOCKED like the escalation sweep; returns the number of cards."""
+    instead. Claims by SKIP LOCKED like the escalation sweep; returns the number of cards.
+    `among` (a Case queryset) limits it to those cases (the demo's own)."""
     now = now or timezone.now()
     issued = 0
-    due = Case.objects.filter(status__in=OPEN_STATUSES, yellow_at__lte=now)
+    pool = Case.objects.all() if among is None else among
+    due = pool.filter(status__in=OPEN_STATUSES, yellow_at__lte=now)
     while due.exists():  # the usual answer: no, for one probe of the partial index
         with transaction.atomic():
             cases = list(
@@ -550,7 +552,7 @@ def cases_issue_cards(now=None, batch=ESCALATE_BATCH):
     )
     with transaction.atomic():
         stuck = list(
-            Case.objects.overdue(now)
+            pool.overdue(now)
             .filter(level=Level.DISTRICT)
             .exclude(Exists(red_shown))
             .select_for_update(skip_locked=True, of=("self",))[:batch]

@@ -51,6 +51,19 @@ class Category(models.Model):
         blank=True,
         verbose_name=_("usual district department"),
     )
+    # What anyone may read of this category's cases through Open311 GET requests. By default
+    # the category, status, community and dates only; the description, the exact place and
+    # the photo when the category is about public things (a broken streetlight, a pothole).
+    # Holders of an Open311 api_key see them for every category.
+    public_details = models.BooleanField(
+        _("description and place are public"),
+        default=False,
+        help_text=_(
+            "Open311 shows everyone the description, address, map point and photo of this "
+            "category's cases (never the reporter). Off: category, status, community and dates "
+            "only; the intake form says which."
+        ),
+    )
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)

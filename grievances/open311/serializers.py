@@ -232,6 +232,7 @@ _PUBLIC_FIELDS = [
     "category__name",
     "category__name_en",
     "category__accept_hours",
+    "category__public_details",
     "compound__name",
     "compound__address",
     "grid__name",
@@ -267,14 +268,17 @@ def _number(value):
     return float(value) if value is not None else None
 
 
-def service_request(case):
+def service_request(case, details=False):
+    """One request as GET shows it. Without `details` (an api_key holder) and unless its
+    category's details are public, only the category, status, the community and the dates: no
+    description, resolution text, address, point or photo."""
     is_open = case.status in OPEN_STATUSES
     times = [case.created_at, case.routed_at, case.accepted_at, case.resolved_at, case.rated_at]
     times.append(getattr(case, "last_step_at", None))
     address = case.address or (
         (case.compound.address or case.compound.name) if case.compound_id else ""
     )
-    return {
+    shown = {
         "service_request_id": case.code,
         "status": "open" if is_open else "closed",
         "status_notes": case.get_status_display()
@@ -294,6 +298,20 @@ def service_request(case):
         "lat": _number(case.lat),
         "long": _number(case.long),
         "media_url": case.media_url or None,
+    }
+    if details or case.category.public_details:
+        return shown
+    place = case.community or case.street
+    return {
+        **shown,
+        "status_notes": case.get_status_display(),
+        "description": None,
+        "agency_responsible": place.name if place else None,
+        "address": place.name if place else None,
+        "address_id": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
     }
 
 

@@ -103,13 +103,16 @@ def service_requests(request, fmt):
         return _create(request, fmt)
     district_id = s.jurisdiction(request.GET.get("jurisdiction_id"))
     cases = _search(s.public_cases(), request.GET, district_id)
-    return renderers.render([s.service_request(c) for c in cases], fmt, "service_requests")
+    details = _key_holder(request)
+    return renderers.render([s.service_request(c, details) for c in cases], fmt, "service_requests")
 
 
 @endpoint("GET")
 def service_request(request, fmt, code):
     case = _one(request, code)
-    return renderers.render([s.service_request(case)], fmt, "service_requests")
+    return renderers.render(
+        [s.service_request(case, _key_holder(request))], fmt, "service_requests"
+    )
 
 
 @endpoint("GET")
@@ -140,6 +143,12 @@ def _one(request, code, token=False):
         what = "token" if token else "service_request_id"
         raise s.Open311Error(404, _("%(what)s %(id)s was not found.") % {"what": what, "id": code})
     return case
+
+
+def _key_holder(request):
+    """A GET with a valid api_key (query or X-Api-Key header) sees every request's details."""
+    raw_key = request.GET.get("api_key") or request.headers.get("X-Api-Key")
+    return bool(raw_key) and api_key_check(raw_key) is not None
 
 
 def _comma(value):

@@ -509,10 +509,41 @@ def test_script_in_the_description_is_stored_and_served_as_text(client, place, l
     response = post(client, **valid(api_key, light, description=script))
     code = as_json(response)[0]["service_request_id"]
     assert Case.objects.get(code=code).description == script
-    raw = client.get(f"{V2}/requests/{code}.xml").content
+    key = f"?api_key={api_key}"  # descriptions are for key holders
+    raw = client.get(f"{V2}/requests/{code}.xml{key}").content
     assert b"<script>" not in raw
-    assert xml(client.get(f"{V2}/requests/{code}.xml")).findtext("request/description") == script
-    assert as_json(client.get(f"{V2}/requests/{code}.json"))[0]["description"] == script
+    assert xml(client.get(f"{V2}/requests/{code}.xml{key}")).findtext("request/description") == (
+        script
+    )
+    assert as_json(client.get(f"{V2}/requests/{code}.json{key}"))[0]["description"] == script
+
+
+def test_without_a_key_only_category_status_community_and_dates_are_public(
+    client, place, light, api_key
+):
+    response = post(client, **valid(api_key, light, description="3楼灯不亮，住户张先生"))
+    code = as_json(response)[0]["service_request_id"]
+    (public,) = as_json(client.get(f"{V2}/requests/{code}.json"))
+    assert public["description"] is None and public["media_url"] is None
+    assert public["lat"] is None and public["long"] is None
+    assert public["address"] == place["communities"][0].name
+    assert public["service_code"] == light.code and public["status"] == "open"
+    assert public["requested_datetime"]
+    listed = as_json(client.get(f"{V2}/requests.json"))
+    assert all(r["description"] is None for r in listed)
+    assert "张先生" not in client.get(f"{V2}/requests.xml").content.decode()
+    (full,) = as_json(client.get(f"{V2}/requests/{code}.json", HTTP_X_API_KEY=api_key))
+    assert full["description"] == "3楼灯不亮，住户张先生" and full["lat"] is not None
+
+
+def test_a_category_with_public_details_shows_them_to_everyone(client, place, light, api_key):
+    light.public_details = True
+    light.save()
+    o311.clear_caches()
+    response = post(client, **valid(api_key, light, description="路灯不亮"))
+    code = as_json(response)[0]["service_request_id"]
+    (public,) = as_json(client.get(f"{V2}/requests/{code}.json"))
+    assert public["description"] == "路灯不亮" and public["lat"] is not None
 
 
 def test_post_costs_one_insert_once_key_and_services_are_cached(
@@ -573,8 +604,9 @@ def test_token_gives_the_service_request_id(client, cases):
     assert_errors(response, "xml", 404)
 
 
-def test_get_request_by_id_in_json_and_xml_without_personal_data(client, cases):
+def test_get_request_by_id_in_json_and_xml_without_personal_data(client, cases, api_key):
     case = cases["open"]
+    client.defaults["HTTP_X_API_KEY"] = api_key  # a key holder sees the details, never a person
     (data,) = as_json(client.get(f"{V2}/requests/{case.code}.json"))
     assert list(data) == REQUEST_FIELDS
     case.refresh_from_db()
@@ -595,9 +627,12 @@ def test_get_request_by_id_in_json_and_xml_without_personal_data(client, cases):
         assert secret not in json.dumps(data, ensure_ascii=False)
 
 
-def test_closed_case_shows_closed_with_what_was_done(client, cases):
-    (data,) = as_json(client.get(f"{V2}/requests/{cases['closed'].code}.json"))
+def test_closed_case_shows_closed_with_what_was_done(client, cases, api_key):
+    url = f"{V2}/requests/{cases['closed'].code}.json"
+    (data,) = as_json(client.get(url, HTTP_X_API_KEY=api_key))
     assert (data["status"], data["status_notes"]) == ("closed", "已协调商户降低音量")
+    (public,) = as_json(client.get(url))  # what was done is a detail too
+    assert (public["status"], public["status_notes"]) == ("closed", "已办结")
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
