@@ -51,7 +51,7 @@ def close_seconds(case):
 
 def contributions(case):
     """{(rollup model, key tuple): {counter: value}} for one case as it stands now."""
-    if case.routed_at is None:
+    if case.routed_at is None or case.parent_id:  # a merged duplicate: its parent counts
         return {}
     place = {
         "district_id": case.district_id,
@@ -186,7 +186,7 @@ def _parts(model, start):
     from grievances.models import Case
 
     def window(field):
-        qs = Case.objects.order_by().filter(routed_at__isnull=False)
+        qs = Case.objects.order_by().filter(routed_at__isnull=False, parent__isnull=True)
         return qs.filter(**{f"{field}__gte": start}) if start else qs
 
     # Counters are int4 in every part so the sums stay integer (PostgreSQL sums int8 as numeric).

@@ -132,6 +132,14 @@ def _staff_places(event):
 
 
 def _resident_text(event, facts):
+    if event.kind == Kind.MERGED:
+        return (
+            _(
+                "Your request %(code)s is the same problem as one already being handled; it was "
+                "merged into it, and you will hear when it is resolved."
+            )
+            % facts
+        )
     if event.kind == Kind.ASSIGNED:
         return _("Your request %(code)s was received and passed to %(place)s.") % facts
     if event.kind in MOVED_UP:
@@ -179,12 +187,17 @@ def messages_for(events):
                     out.append(Message(event, user.phone, text))
                 elif user.email:
                     out.append(Message(event, user.email, text, subject=_("Case %(code)s") % facts))
-        if case.may_contact and (text := _resident_text(event, facts)):
-            if case.reporter_phone:
-                out.append(Message(event, case.reporter_phone, text))
-            if case.reporter_email:
-                subject = _("Your request %(code)s") % facts
-                out.append(Message(event, case.reporter_email, text, subject=subject))
+        # The reporters of duplicates merged into a resolved case hear it under their own code.
+        reporters = [(case, facts)]
+        if event.kind == Kind.RESOLVED:
+            reporters += [(d, {**facts, "code": d.code}) for d in case.duplicates.all()]
+        for reporter, their_facts in reporters:
+            if reporter.may_contact and (text := _resident_text(event, their_facts)):
+                if reporter.reporter_phone:
+                    out.append(Message(event, reporter.reporter_phone, text))
+                if reporter.reporter_email:
+                    subject = _("Your request %(code)s") % their_facts
+                    out.append(Message(event, reporter.reporter_email, text, subject=subject))
     return out
 
 

@@ -1,5 +1,8 @@
 """Reads for the staff pages, the admin and notifications. Every one is scoped by `for_user`."""
 
+import math
+from datetime import timedelta
+
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -115,3 +118,72 @@ def case_extensions(case):
 
 def pending_extension(case):
     return case.extensions.filter(state="pending").first()
+
+
+# Duplicates ------------------------------------------------------------------------------------
+
+DUPLICATE_DAYS = 7  # open cases of the same category reported within this many days
+DUPLICATE_METRES = 100  # ... in the same compound or this close
+
+
+def _near(a, b):
+    if a.compound_id and a.compound_id == b.compound_id:
+        return True
+    if None in (a.lat, a.long, b.lat, b.long):
+        return False
+    dy = (float(a.lat) - float(b.lat)) * 111_320
+    dx = (float(a.long) - float(b.long)) * 111_320 * math.cos(math.radians(float(a.lat)))
+    return math.hypot(dx, dy) <= DUPLICATE_METRES
+
+
+def _duplicate_pool(cases, user):
+    """Open, unmerged cases `user` may see that could duplicate any of `cases`: one query."""
+    cases = [c for c in cases if c.compound_id or c.lat is not None]
+    if not cases:
+        return []
+    since = min(c.created_at for c in cases) - timedelta(days=DUPLICATE_DAYS)
+    visible = Case.objects.all() if user is None else cases_visible_to(user)
+    return list(
+        visible.filter(
+            status__in=OPEN_STATUSES,
+            parent__isnull=True,
+            category_id__in={c.category_id for c in cases},
+            community_id__in={c.community_id for c in cases},
+            created_at__gte=since,
+        )
+        .select_related("category", "community", "compound")
+        .order_by("created_at")
+    )
+
+
+def duplicate_candidates(case, user=None):
+    """Open cases that look like the same problem as `case`: same category, reported within
+    DUPLICATE_DAYS before or after it, in the same compound or within DUPLICATE_METRES."""
+    if case.parent_id:
+        return []
+    return [
+        other
+        for other in _duplicate_pool([case], user)
+        if other.pk != case.pk
+        and other.category_id == case.category_id
+        and abs(other.created_at - case.created_at) <= timedelta(days=DUPLICATE_DAYS)
+        and _near(case, other)
+    ][:5]
+
+
+def duplicate_counts(cases, user):
+    """{case id: how many possible duplicates} for a page of the queue, in one query."""
+    pool = _duplicate_pool(cases, user)
+    counts = {}
+    for case in cases:
+        n = sum(
+            1
+            for other in pool
+            if other.pk != case.pk
+            and other.category_id == case.category_id
+            and abs(other.created_at - case.created_at) <= timedelta(days=DUPLICATE_DAYS)
+            and _near(case, other)
+        )
+        if n:
+            counts[case.pk] = n
+    return counts

@@ -579,6 +579,59 @@ def _show_cards(cases, colour):
     return len(cases)
 
 
+# Duplicates (合并) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_merge(*, case, into, by, note=""):
+    """Merge the duplicate `case` into `into`, the one that is handled: both open, in the same
+    district and visible to `by`, who handles one of them. The duplicate is closed at its level
+    and points at its parent (its own duplicates move with it); its reporter follows the parent
+    and hears when it is resolved; the figures count the parent only (rollups)."""
+    if case.pk == into.pk:
+        raise ValidationError(_("A case cannot be merged into itself."))
+    first, second = sorted([case.pk, into.pk])
+    locked = Case.objects.select_for_update().select_related("category").in_bulk([first, second])
+    if len(locked) < 2:
+        raise ValidationError(_("No such case."))
+    case, into = locked[case.pk], locked[into.pk]
+    visible = Case.objects.for_user(by).filter(pk__in=[case.pk, into.pk]).count() == 2
+    if not visible or case.district_id != into.district_id:
+        raise ValidationError(_("Merge only into a case of your own area."))
+    if not (can_handle(by, case) or can_handle(by, into)):
+        raise PermissionDenied(_("Only the handler of one of the two cases may merge them."))
+    if into.parent_id:
+        raise ValidationError(
+            _("%(code)s was itself merged into %(parent)s: merge into that one.")
+            % {"code": into.code, "parent": into.parent.code}
+        )
+    if case.status not in OPEN_STATUSES or into.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only open cases can be merged."))
+    now = timezone.now()
+    before = rollups.snapshot(case)
+    case.parent = into
+    case.status, case.resolved_at, case.resolved_level = Status.CLOSED, now, case.level
+    case.resolution = _("The same problem as %(code)s, merged into it and handled there.") % {
+        "code": into.code
+    }
+    case.yellow_at = None
+    case.save(
+        update_fields=[
+            "parent",
+            "status",
+            "resolved_at",
+            "resolved_level",
+            "resolution",
+            "yellow_at",
+        ]
+    )
+    Case.objects.filter(parent=case).update(parent=into)
+    rollups.cases_changed([before], [case])
+    _event(case, CaseEvent.Kind.MERGED, by, note=f"{into.code} {note}".strip())
+    _event(into, CaseEvent.Kind.MERGED_IN, by, note=f"{case.code} {note}".strip())
+    return case
+
+
 # Extensions (延期申请) -------------------------------------------------------------------------
 
 EXTENSION_MAX_SHARE = 1  # at most the stay's own limit again

@@ -107,6 +107,20 @@ class ExtensionDecisionForm(ActionForm):
     )
 
 
+class MergeForm(ActionForm):
+    """合并: this case is the same problem as another one, which will be handled."""
+
+    into = forms.CharField(
+        label=_("tracking code of the case it duplicates"),
+        max_length=16,
+        help_text=_("This case is closed and its reporter follows that one."),
+    )
+    note = forms.CharField(label=_("note"), required=False, max_length=500)
+
+    def clean_into(self):
+        return self.cleaned_data["into"].strip().upper()
+
+
 class SummonForm(ActionForm):
     departments = forms.ModelMultipleChoiceField(
         label=_("departments to summon"),

@@ -27,6 +27,7 @@ from grievances.staff_forms import (
     AnswerForm,
     ExtensionDecisionForm,
     ExtensionForm,
+    MergeForm,
     NoteForm,
     OnTheSpotForm,
     PhoneIntakeForm,
@@ -77,7 +78,10 @@ def queue(request, tab="mine"):
     cases = filterset.qs
     cases = selectors.order_by_urgency(cases) if tab == "mine" else cases.order_by("-created_at")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(case, _overdue_text(case, now), case.card(now)) for case in page]
+    doubles = selectors.duplicate_counts(page.object_list, user)
+    rows = [
+        (case, _overdue_text(case, now), case.card(now), doubles.get(case.pk, 0)) for case in page
+    ]
     return render(
         request,
         "grievances/staff/queue.html",
@@ -160,6 +164,21 @@ ACTIONS = {
 }
 
 
+def _merge(case, user, data):
+    into = selectors.cases_visible_to(user).filter(code=data["into"]).first()
+    if into is None:
+        raise ValidationError(_("No case in your area has this tracking code."))
+    services.case_merge(case=case, into=into, by=user, note=data["note"])
+
+
+ACTIONS["merge"] = Action(
+    gettext_lazy("Merge as a duplicate"),
+    MergeForm,
+    _merge,
+    gettext_lazy("Merged: the reporter now follows the other case."),
+)
+
+
 def _decide_extension(case, user, data):
     request = selectors.pending_extension(case)
     if request is None:
@@ -201,6 +220,7 @@ def available_actions(user, case, summonses, pending=None):
                 names.append("summon")
             if pending is None and case.deadline_basis:
                 names.append("extend")
+            names.append("merge")
         if (
             pending is not None
             and pending.asked_by_id != user.pk
@@ -252,6 +272,8 @@ def _render_case(request, case, bound=None, status=200):
             "overdue": _overdue_text(case, timezone.now()),
             "card": case.card(timezone.now()),
             "extensions": extensions,
+            "duplicates": selectors.duplicate_candidates(case, user) if case.is_open else [],
+            "merged": list(case.duplicates.all()) if not case.parent_id else [],
         },
         status=status,
     )
@@ -339,6 +361,13 @@ def log_case(request):
                 request,
                 _("Logged. Tracking code %(code)s: give it to the resident.") % {"code": case.code},
             )
+            doubles = selectors.duplicate_candidates(case, request.user)
+            if doubles:
+                messages.warning(
+                    request,
+                    _("It may be the same problem as %(codes)s: open the case to merge it if so.")
+                    % {"codes": "、".join(d.code for d in doubles)},
+                )
             return redirect("grievances_staff:all")
     return render(request, "grievances/staff/log_case.html", {"form": form})
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import services
+from grievances import selectors, services
 from grievances.forms import CaseForm, RatingForm, TrackForm, normalize_code
 from grievances.models import Case, CaseEvent, Channel, Level, Status
 from grievances.models.cases import DONE_STATUSES
@@ -62,9 +62,11 @@ def case_new(request):
 def case_submitted(request, code):
     """The success page: the code, big, with a reminder to keep it."""
     code = normalize_code(code)
-    if not Case.objects.filter(code=code).exists():
+    case = Case.objects.filter(code=code).first()
+    if case is None:
         return _not_found(request, code)
-    return render(request, "grievances/public/submitted.html", {"code": code})
+    similar = len(selectors.duplicate_candidates(case))  # a count only: others' cases are private
+    return render(request, "grievances/public/submitted.html", {"code": code, "similar": similar})
 
 
 # Members ----------------------------------------------------------------------------------------
@@ -138,14 +140,27 @@ def case_detail(request, code, rating_form=None, status=200):
         return _not_found(request, normalize_code(code))
     if code != case.code:
         return redirect("grievances:case_detail", code=case.code)
-    can_rate = case.status == Status.RESOLVED and not case.rating
+    # A merged duplicate follows the case it was merged into (without showing that case's code).
+    progress = _public_case(case.parent.code) if case.parent_id else case
+    can_rate = progress is case and case.status == Status.RESOLVED and not case.rating
+    steps = [e for e in case.events.all() if e.kind not in INTERNAL_STEPS]
+    if progress is not case:
+        steps += [
+            e
+            for e in progress.events.all()
+            if e.kind not in INTERNAL_STEPS and e.created_at >= case.resolved_at
+        ]
+    words = status_words(progress)
+    if progress is not case:
+        words = _("Merged with a report of the same problem: %(status)s") % {"status": words}
     context = {
         "case": case,
-        "status_words": status_words(case),
-        "place": place_name(case, case.level),
-        "handler": handler_label(case.assignee),
-        "timeline": [{"at": e.created_at, "text": event_text(e, case)} for e in case.events.all()],
-        "show_resolution": case.status in DONE_STATUSES and case.resolution,
+        "progress": progress,
+        "status_words": words,
+        "place": place_name(progress, progress.level),
+        "handler": handler_label(progress.assignee),
+        "timeline": [{"at": e.created_at, "text": event_text(e, case)} for e in steps],
+        "show_resolution": progress.status in DONE_STATUSES and progress.resolution,
         "can_rate": can_rate,
         "rating_form": rating_form or (RatingForm() if can_rate else None),
         "rate_url": reverse("grievances:case_rate", args=[case.code]),
@@ -175,6 +190,17 @@ def case_rate(request, code):
 
 
 # Plain words for residents ----------------------------------------------------------------------
+
+
+# Steps residents do not see: the staff's own time management (cards, requests for more time
+# before they are decided) and the parent's side of a merge.
+INTERNAL_STEPS = {
+    CaseEvent.Kind.YELLOW_CARD,
+    CaseEvent.Kind.RED_CARD,
+    CaseEvent.Kind.EXT_ASKED,
+    CaseEvent.Kind.EXT_REFUSED,
+    CaseEvent.Kind.MERGED_IN,
+}
 
 
 def status_words(case):
@@ -236,6 +262,8 @@ def event_text(event, case):
         % {"to": to},
         k.CLOSED: _("Case closed"),
         k.NOTE: _("Note: %(note)s") % {"note": note},
+        k.MERGED: _("The same problem was already reported; your request is handled with it"),
+        k.EXT_APPROVED: _("The time limit was extended"),
     }
     text = texts.get(event.kind, event.get_kind_display())
     if note and event.kind in (k.REPORTED_UP, k.STARTED):

@@ -221,6 +221,17 @@ class Case(models.Model):
     # PIPL: a year (CASE_ANONYMISE_AFTER_DAYS) after resolution, the reporter's name, phone and
     # e-mail and the photos are erased (services.cases_anonymise); the case and its figures stay.
     anonymised_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+    # A duplicate merged into the case that is handled (services.case_merge): closed here, its
+    # reporter follows the parent and hears when it is resolved; the figures count the parent.
+    parent = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("merged into"),
+        db_index=False,  # the partial index below: few cases are duplicates
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -255,6 +266,10 @@ class Case(models.Model):
                 fields=["member", "-created_at"],
                 condition=Q(member__isnull=False),
                 name="case_member_newest",
+            ),
+            # A parent's merged duplicates (their reporters hear of its resolution).
+            models.Index(
+                fields=["parent"], condition=Q(parent__isnull=False), name="case_duplicates"
             ),
             models.Index(fields=["street", "status"], name="case_street_status"),
             models.Index(fields=["grid", "status"], name="case_grid_status"),
@@ -331,6 +346,8 @@ class CaseEvent(models.Model):
         NOTE = "note", _("note")
         YELLOW_CARD = "yellow_card", _("yellow card: the time limit is near")  # 黄牌
         RED_CARD = "red_card", _("red card: the time limit ran out")  # 红牌
+        MERGED = "merged", _("merged into another case")  # 合并
+        MERGED_IN = "merged_in", _("a duplicate was merged in")
         EXT_ASKED = "ext_asked", _("more time asked for")  # 延期申请
         EXT_APPROVED = "ext_approved", _("more time approved")
         EXT_REFUSED = "ext_refused", _("more time refused")
