@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from grievances import services
-from grievances.models import Case, CaseEvent, Level
+from grievances.models import Case, CaseCard, CaseEvent, Level
 from tests.faults.bulk import bulk_overdue
 from tests.grievances.factories import CategoryFactory
 
@@ -47,6 +47,8 @@ def test_two_sweeps_at_once_move_every_overdue_case_exactly_one_level(
     assert sum(moved) == N
     assert all(moved), f"both sweeps should have taken a share: {moved}"
     assert Case.objects.filter(level=Level.COMMUNITY).count() == N
-    per_case = CaseEvent.objects.values("case_id").annotate(n=Count("id"))
+    moves = CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATED)
+    per_case = moves.values("case_id").annotate(n=Count("id"))
     assert {row["n"] for row in per_case} == {1}
-    assert CaseEvent.objects.count() == N
+    assert CaseCard.objects.filter(colour="red").count() == N  # one red card each
+    assert CaseEvent.objects.count() == 2 * N  # the move and the red card
