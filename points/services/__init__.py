@@ -1,0 +1,45 @@
+"""Every state change of points, rewards and wishes (one function per action, one transaction)."""
+
+from .ledger import (
+    NotEnoughPoints,
+    Refused,
+    account_of,
+    entry_reverse,
+    points_adjust,
+    points_award_for_record,
+    points_expire_year,
+)
+from .rewards import (
+    merchant_staff_create,
+    reward_redeem,
+    voucher_use,
+    vouchers_refund_expired,
+)
+from .wishes import (
+    wish_claim,
+    wish_claim_confirm,
+    wish_claim_fulfil,
+    wish_post,
+    wish_review,
+    wishes_lapse_overdue_claims,
+)
+
+__all__ = [
+    "NotEnoughPoints",
+    "Refused",
+    "account_of",
+    "entry_reverse",
+    "merchant_staff_create",
+    "points_adjust",
+    "points_award_for_record",
+    "points_expire_year",
+    "reward_redeem",
+    "voucher_use",
+    "vouchers_refund_expired",
+    "wish_claim",
+    "wish_claim_confirm",
+    "wish_claim_fulfil",
+    "wish_post",
+    "wish_review",
+    "wishes_lapse_overdue_claims",
+]
