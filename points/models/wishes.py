@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.scoping import ScopedQuerySet
+
 from .rewards import PlacedModel
 
 
@@ -43,6 +45,8 @@ class Wish(PlacedModel):
     review_note = models.CharField(_("review note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("posted at"))
     done_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["wanted_by", "id"]
