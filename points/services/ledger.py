@@ -47,12 +47,19 @@ def account_of(member):
 
 
 def _debit(account_id, points):
-    """Take `points` off a balance if it holds them: one conditional UPDATE, else refuse."""
-    done = Account.objects.filter(pk=account_id, balance__gte=points).update(
-        balance=F("balance") - points
-    )
-    if not done:
+    """Take `points` off a balance if it holds them: one conditional UPDATE (no row: no account
+    or too few points → refuse). Returns the new balance."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = balance - %s"  # noqa: S608
+            " WHERE member_id = %s AND balance >= %s RETURNING balance",
+            [points, account_id, points],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise NotEnoughPoints
+    return row[0]
 
 
 def _credit(account_id, points):

@@ -12,7 +12,22 @@ from django.utils.translation import gettext as _
 
 from points.models import Entry, Merchant, MerchantStaff, Reward, Voucher, VoucherUse
 
-from .ledger import Refused, _debit, account_of, post
+from .ledger import Refused, _debit, post
+
+REDEEM_FIELDS = (
+    "id",
+    "title",
+    "price",
+    "stock",
+    "available_from",
+    "available_until",
+    "voucher_days",
+    "community_id",
+    "street_id",
+    "district_id",
+    "merchant__id",
+    "merchant__name",
+)
 
 
 def reward_redeem(*, reward_id, member, now=None):
@@ -21,38 +36,48 @@ def reward_redeem(*, reward_id, member, now=None):
     with the reason: not on the wall, not enough points, none left."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    reward = Reward.objects.filter(pk=reward_id, is_published=True).first()
+    reward = (
+        Reward.objects.filter(pk=reward_id, is_published=True)
+        .select_related("merchant")
+        .only(*REDEEM_FIELDS)
+        .first()
+    )
     if reward is None or not (reward.available_from <= today <= reward.available_until):
         raise Refused(_("This reward is not on offer now."), "not_available")
+    if reward.stock <= 0:  # seen exhausted already: no need to try
+        raise Refused(_("None left: this reward is exhausted."), "no_stock")
+    place = {
+        "community_id": reward.community_id,
+        "street_id": reward.street_id,
+        "district_id": reward.district_id,
+    }
     with transaction.atomic():
-        account = account_of(member)
-        _debit(account.pk, reward.price)  # the member's own row first: refusals cost no stock lock
-        # The hot row: held from here to the commit, so everything after it is short.
-        if not Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1):
-            raise Refused(_("None left: this reward is exhausted."), "no_stock")
+        # The member's own row first (no account yet: no points).
+        balance = _debit(member.pk, reward.price)
         voucher = Voucher(
             reward=reward,
-            merchant_id=reward.merchant_id,
-            account=account,
+            merchant=reward.merchant,
+            account_id=member.pk,
             price=reward.price,
             issued_at=now,
             expires_at=now + timedelta(days=reward.voucher_days),
-            community_id=reward.community_id,
-            street_id=reward.street_id,
-            district_id=reward.district_id,
+            **place,
         )
         voucher.save()
         Entry.objects.create(
-            account=account,
+            account_id=member.pk,
             kind=Entry.Kind.SPEND,
             amount=-reward.price,
             source_key=f"points.voucher:{voucher.pk}",
             note=reward.title,
             created_at=now,
-            community_id=reward.community_id,
-            street_id=reward.street_id,
-            district_id=reward.district_id,
+            **place,
         )
+        # The hot row last: its lock is held only from this UPDATE to the commit. No row (none
+        # left) undoes the voucher, the entry and the debit above.
+        if not Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1):
+            raise Refused(_("None left: this reward is exhausted."), "no_stock")
+    voucher.balance = balance  # after the redemption, for the answer
     return voucher
 
 
