@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from points.models import Entry, Merchant, MerchantStaff, Reward, Voucher, VoucherUse
+from portal.inserts import insert_unless_duplicate
 
 from .ledger import Refused, _debit, post
 
@@ -63,15 +64,20 @@ def reward_redeem(*, reward_id, member, now=None):
             expires_at=now + timedelta(days=reward.voucher_days),
             **place,
         )
-        voucher.save()
-        Entry.objects.create(
-            account_id=member.pk,
-            kind=Entry.Kind.SPEND,
-            amount=-reward.price,
-            source_key=f"points.voucher:{voucher.pk}",
-            note=reward.title,
-            created_at=now,
-            **place,
+        # Plain INSERTs (no save() machinery): this is the wall's hot path. A code collision
+        # (50 random bits) would be refused by the unique index and the redemption retried.
+        if not insert_unless_duplicate(voucher):
+            raise Refused(_("Please try again."), "retry")
+        insert_unless_duplicate(
+            Entry(
+                account_id=member.pk,
+                kind=Entry.Kind.SPEND,
+                amount=-reward.price,
+                source_key=f"points.voucher:{voucher.pk}",
+                note=reward.title,
+                created_at=now,
+                **place,
+            )
         )
         # The hot row last: its lock is held only from this UPDATE to the commit. No row (none
         # left) undoes the voucher, the entry and the debit above.
