@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.panels import Column, Panel, Table
-from points.models import Entry, Voucher, VoucherUse, Wish, WishClaim
+from points.models import Entry, Voucher, Wish, WishClaim
 
 
 def _span(f):
@@ -30,27 +30,24 @@ def figures(ctx):
         expired=Sum("amount", filter=Q(kind="expire"), default=0),
         earners=Count("account", filter=Q(kind="earn"), distinct=True),
     )
-    issued = {
-        r["merchant__name"]: r
-        for r in Voucher.objects.filter(**node, issued_at__gte=start, issued_at__lt=end)
-        .values("merchant__name")
-        .annotate(n=Count("id"), points=Sum("price"))
-    }
-    used = dict(
-        VoucherUse.objects.filter(
-            **{f"voucher__{k}": v for k, v in node.items()}, used_at__gte=start, used_at__lt=end
+    # Vouchers issued in the span and vouchers used in it, per merchant: one grouped query.
+    per_merchant = (
+        Voucher.objects.filter(**node)
+        .filter(
+            Q(issued_at__gte=start, issued_at__lt=end)
+            | Q(use__used_at__gte=start, use__used_at__lt=end)
         )
-        .values_list("merchant__name")
-        .annotate(n=Count("id"))
+        .values("merchant__name")
+        .annotate(
+            n=Count("id", filter=Q(issued_at__gte=start, issued_at__lt=end)),
+            points=Sum("price", filter=Q(issued_at__gte=start, issued_at__lt=end), default=0),
+            used=Count("use", filter=Q(use__used_at__gte=start, use__used_at__lt=end)),
+        )
+        .order_by("merchant__name")
     )
     merchants = [
-        {
-            "name": name,
-            "issued": issued.get(name, {}).get("n", 0),
-            "points": issued.get(name, {}).get("points", 0),
-            "used": used.get(name, 0),
-        }
-        for name in sorted(set(issued) | set(used))
+        {"name": r["merchant__name"], "issued": r["n"], "points": r["points"], "used": r["used"]}
+        for r in per_merchant
     ]
     wishes = Wish.objects.filter(**node)
     done = list(
