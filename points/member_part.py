@@ -5,7 +5,7 @@ import segno
 from django.utils.translation import gettext_lazy as _
 
 from members.registry import MemberPart
-from points.models import Account, Entry, Voucher, WishClaim
+from points.models import Account, Entry, Voucher, Wish, WishClaim
 
 RECENT = 10
 
@@ -49,6 +49,13 @@ def export(member):
     }
 
 
+def erase(member):
+    """Who a wish was for goes; the wish, its claims and every points entry stay (the figures)."""
+    Wish.objects.filter(beneficiary=member).update(
+        beneficiary_name="", beneficiary_phone="", beneficiary_note=""
+    )
+
+
 def eligibility(member):
     return {
         "points": Account.objects.filter(pk=member.pk).values_list("balance", flat=True).first()
@@ -63,6 +70,7 @@ PART = MemberPart(
     template="points/member_panel.html",
     panel=panel,
     export=export,
+    erase=erase,
     eligibility=eligibility,
     scanner=None,
 )

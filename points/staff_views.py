@@ -67,7 +67,8 @@ def adjust(request):
 @require_POST
 @staff_required
 def reverse_entry(request, pk):
-    entry = get_object_or_404(Entry.objects.for_user(request.user), pk=pk)
+    # Staff undo their area's adjustments here; earned points are undone by correcting the hours.
+    entry = get_object_or_404(Entry.objects.for_user(request.user), pk=pk, kind=Entry.Kind.ADJUST)
     try:
         services.entry_reverse(entry=entry, by=request.user, note=request.POST.get("note", ""))
     except ValidationError as exc:

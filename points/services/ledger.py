@@ -187,7 +187,8 @@ def points_adjust(*, member, amount, reason, by):
         raise ValidationError({"reason": _("Say why the points are adjusted.")})
     if not amount:
         raise ValidationError({"amount": _("Enter the points to add (or take, negative).")})
-    if not by.role or not Member.objects.for_user(by).filter(pk=member.pk).exists():
+    staff = by.is_superuser or bool(by.role)
+    if not staff or not Member.objects.for_user(by).filter(pk=member.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
         account = account_of(member)

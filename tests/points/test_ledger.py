@@ -107,3 +107,21 @@ def test_adjustments_list_shows_who_and_why(client, resident, community_staff):
     client.force_login(other_staff)
     page = client.get("/staff/points/adjust/").content.decode()
     assert "义务巡逻补录" in page and "points-c1" in page
+
+
+def test_only_adjustments_are_reversed_from_the_staff_page(client, resident, community_staff):
+    earned = fund(resident, 10)
+    adjust = services.points_adjust(member=resident, amount=5, reason="补录", by=community_staff)
+    client.force_login(community_staff)
+    assert client.post(f"/staff/points/entries/{earned.pk}/reverse/").status_code == 404
+    assert client.post(f"/staff/points/entries/{adjust.pk}/reverse/").status_code == 302
+    assert Account.objects.get(pk=resident.pk).balance == 10
+
+
+def test_bad_adjustment_input_gets_a_chinese_field_message(client, resident, community_staff):
+    client.force_login(community_staff)
+    page = client.post(
+        "/staff/points/adjust/", {"phone": resident.phone, "amount": 5, "reason": ""}
+    )
+    assert page.status_code == 400 and "请填写积分调整原因" in page.content.decode()
+    assert not Entry.objects.exists()
