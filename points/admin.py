@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from points.models import EarningRule, Merchant, Reward, Wish
+from points.models import EarningRule, Merchant, Partner, Reward, Service, Wish
 from portal.admin import ScopedAdmin
 
 
@@ -56,3 +56,19 @@ class WishAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # posted and reviewed on the staff pages (services.wish_post / wish_review)
+
+
+@admin.register(Partner)
+class PartnerAdmin(ScopedAdmin):
+    list_display = ["name", "community", "services_offered", "is_active"]
+    list_filter = ["is_active", "community"]
+    search_fields = ["name"]
+    fields = ["name", "community", "services_offered", "is_active"]
+
+
+@admin.register(Service)
+class ServiceAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "partner", "price", "is_active"]
+    list_filter = ["kind", "is_active", "community"]
+    list_select_related = ["partner"]
+    fields = ["title", "kind", "partner", "community", "description", "price", "is_active"]

@@ -8,6 +8,8 @@ KEEP = {
     "merchant": EDIT,
     "reward": EDIT,
     "wish": VIEW,
+    "partner": EDIT,
+    "service": EDIT,
 }
 
 

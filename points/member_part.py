@@ -5,7 +5,7 @@ import segno
 from django.utils.translation import gettext_lazy as _
 
 from members.registry import MemberPart
-from points.models import Account, Entry, Voucher, Wish, WishClaim
+from points.models import Account, Entry, Order, Voucher, Wish, WishClaim
 
 RECENT = 10
 
@@ -26,7 +26,9 @@ def panel(request, member):
         .select_related("wish")
         .order_by("-claimed_at")[:RECENT]
     )
+    orders = list(Order.objects.filter(member=member).select_related("service", "partner")[:RECENT])
     return {
+        "orders": orders,
         "balance": account.balance if account else 0,
         "entries": entries,
         "vouchers": vouchers,

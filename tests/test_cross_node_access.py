@@ -52,7 +52,16 @@ from grievances.staff_views import ACTIONS
 from members import services as member_services
 from members.models import Member
 from points import services as points_services
-from points.models import EarningRule, Merchant, MerchantStaff, Reward, Wish
+from points.models import (
+    EarningRule,
+    Merchant,
+    MerchantStaff,
+    Partner,
+    PartnerStaff,
+    Reward,
+    Service,
+    Wish,
+)
 from points.services.ledger import post as points_post
 from portal.models import Community, Compound, Department, District, Grid, Street, User
 from security.audit import audit_record
@@ -367,6 +376,18 @@ def _points(nodes, members, staff):
                 wish = points_services.wish_review(wish=wish, by=staff[key], publish=True)
             wishes[state] = wish
         claim = points_services.wish_claim(wish=wishes["claimed"], member=member)
+        partner = Partner(name=f"审计合伙人{tag}", community=nodes[key], services_offered="保洁")
+        partner.copy_ancestors()
+        partner.save()
+        PartnerStaff.objects.create(
+            partner=partner, user=User.objects.create_user(f"audit-partner-{tag}", password="pw")
+        )
+        service = Service(partner=partner, community=nodes[key], kind="cleaning", title="审计保洁")
+        service.copy_ancestors()
+        service.save()
+        order = points_services.order_place(
+            service=service, member=member, note="审计", wanted_by=today + timedelta(days=2)
+        )
         out[key] = {
             "merchant": merchant,
             "reward": reward,
@@ -374,6 +395,9 @@ def _points(nodes, members, staff):
             "adjust": adjust,
             "wishes": wishes,
             "claim": claim,
+            "partner": partner,
+            "service": service,
+            "order": order,
         }
     return out
 
@@ -624,6 +648,8 @@ def admin_objects(w):
         Merchant: {k: w.points[k]["merchant"] for k in ("community_a1", "community_b1")},
         Reward: {k: w.points[k]["reward"] for k in ("community_a1", "community_b1")},
         Wish: {k: w.points[k]["wishes"]["open"] for k in ("community_a1", "community_b1")},
+        Partner: {k: w.points[k]["partner"] for k in ("community_a1", "community_b1")},
+        Service: {k: w.points[k]["service"] for k in ("community_a1", "community_b1")},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -912,6 +938,8 @@ def probes(w):
         {"phone": MEMBER_PHONES["community_b1"], "amount": 5, "reason": "审计"},
     )
     add("staff/points/wishes/", "/staff/points/wishes/")
+    add("points/services/", "/points/services/", login="public")
+    add("staff/points/orders/", "/staff/points/orders/")
     for key in ("community_a1", "community_b1"):
         p = w.points[key]
         add(
@@ -941,6 +969,40 @@ def probes(w):
             "post",
             {"note": "审计"},
             login="member",
+        )
+        wanted = (timezone.localdate() + timedelta(days=3)).isoformat()
+        add(
+            "points/services/<int:pk>/order/",
+            f"/points/services/{p['service'].pk}/order/",
+            "post",
+            {"note": "审计", "wanted_by": wanted},
+            login="member",
+        )
+        add(
+            "points/orders/<int:pk>/rate/",
+            f"/points/orders/{p['order'].pk}/rate/",
+            "post",
+            {"rating": 5},
+            login="member",
+        )
+        add(
+            "points/partners/<int:pk>/",
+            f"/points/partners/{p['partner'].pk}/",
+            target=("node", key),
+        )
+        add(
+            "points/partners/<int:pk>/",
+            f"/points/partners/{p['partner'].pk}/",
+            "post",
+            {"order": p["order"].pk, "action": "accept"},
+            target=("node", key),
+        )
+        add(
+            "staff/points/orders/<int:pk>/dispatch/",
+            f"/staff/points/orders/{p['order'].pk}/dispatch/",
+            "post",
+            {"partner": p["partner"].pk},
+            target=("node", key),
         )
         merchant = p["merchant"].pk
         add("points/counter/<int:pk>/", f"/points/counter/{merchant}/", target=("node", key))

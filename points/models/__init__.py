@@ -1,4 +1,5 @@
 from .ledger import Account, EarningRule, Entry
+from .orders import Order, Partner, PartnerStaff, Service
 from .rewards import Merchant, MerchantStaff, Reward, Voucher, VoucherUse
 from .wishes import Wish, WishClaim
 
@@ -7,6 +8,10 @@ __all__ = [
     "EarningRule",
     "Entry",
     "Merchant",
+    "Order",
+    "Partner",
+    "PartnerStaff",
+    "Service",
     "MerchantStaff",
     "Reward",
     "Voucher",

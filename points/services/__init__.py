@@ -9,6 +9,14 @@ from .ledger import (
     points_award_for_record,
     points_expire_year,
 )
+from .orders import (
+    order_accept,
+    order_complete,
+    order_dispatch,
+    order_place,
+    order_rate,
+    orders_overdue,
+)
 from .rewards import (
     merchant_staff_create,
     reward_redeem,
@@ -30,6 +38,12 @@ __all__ = [
     "account_of",
     "entry_reverse",
     "merchant_staff_create",
+    "order_accept",
+    "order_complete",
+    "order_dispatch",
+    "order_place",
+    "order_rate",
+    "orders_overdue",
     "points_adjust",
     "points_award_for_record",
     "points_expire_year",
