@@ -11,7 +11,19 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from points import services
-from points.models import Account, EarningRule, Entry, Merchant, MerchantStaff, Reward, Wish
+from points.models import (
+    Account,
+    EarningRule,
+    Entry,
+    Merchant,
+    MerchantStaff,
+    Order,
+    Partner,
+    PartnerStaff,
+    Reward,
+    Service,
+    Wish,
+)
 from points.models.ledger import ActivityKind
 from points.services.ledger import record_key
 from portal.demo import PASSWORD
@@ -159,10 +171,12 @@ def seed(stdout):
         volunteers = list(Member.objects.filter(phone__startswith="1390").order_by("phone")[:8])
         if staff and len(volunteers) >= 8:
             _wishes(communities[0], staff, volunteers, today)
+            _orders(communities[0], staff, volunteers, today, password)
     stdout.write(
         f"Demo points: {Merchant.objects.count()} merchants (counters /points/counter/<id>/ with "
         f"shop1…shop4 / {PASSWORD}), {Reward.objects.count()} rewards, {earned} hours paid, "
-        f"{Wish.objects.count()} wishes (/volunteers/wishes/)"
+        f"{Wish.objects.count()} wishes (/volunteers/wishes/), {Order.objects.count()} service "
+        f"orders (partner desks /points/partners/<id>/ with partner1…partner3)"
     )
 
 
@@ -197,3 +211,48 @@ def _wishes(community, staff, volunteers, today):
             services.wish_claim_fulfil(claim=claim, member=volunteers[i], note="已上门完成")
         if state == "done":
             services.wish_claim_confirm(claim=claim, by=staff)
+
+
+PARTNERS = [
+    ("阳光托育中心", "childcare", "四点半课堂", "免费"),
+    ("爱心家政服务社", "cleaning", "居家保洁（2小时）", "低偿 ¥20"),
+    ("社区卫生服务站", "clinic", "上门义诊", "免费"),
+]
+
+
+def _orders(community, staff, members, today, password):
+    """Partners with desk logins partner1…partner3, and an order in every state."""
+    from portal.models import User
+
+    services_ = []
+    for i, (name, kind, title, price) in enumerate(PARTNERS):
+        partner = Partner(name=name, community=community, services_offered=title)
+        partner.copy_ancestors()
+        partner.save()
+        user = User.objects.create(username=f"partner{i + 1}", password=password, first_name="接单")
+        PartnerStaff.objects.create(partner=partner, user=user)
+        service = Service(partner=partner, community=community, kind=kind, title=title, price=price)
+        service.copy_ancestors()
+        service.save()
+        services_.append(service)
+    for i, state in enumerate(["ordered", "dispatched", "accepted", "done", "rated", "overdue"]):
+        service = services_[i % len(services_)]
+        order = services.order_place(
+            service=service,
+            member=members[i],
+            note="需要上门服务",
+            wanted_by=today + timedelta(days=3),
+        )
+        if state == "overdue":
+            Order.objects.filter(pk=order.pk).update(wanted_by=today - timedelta(days=2))
+            continue
+        if state == "ordered":
+            continue
+        services.order_dispatch(order=order, partner=service.partner, by=staff)
+        desk = service.partner.staff.first().user
+        if state in ("accepted", "done", "rated"):
+            services.order_accept(order=order, by=desk)
+        if state in ("done", "rated"):
+            services.order_complete(order=order, by=desk)
+        if state == "rated":
+            services.order_rate(order=order, member=members[i], rating=5)

@@ -102,3 +102,22 @@ def test_other_areas_and_other_partners_get_404(client, two_streets, community, 
         services.order_dispatch(order=order, partner=partner, by=stranger)
     client.force_login(partner_account(other, "clinic"))
     assert client.get(f"/points/partners/{partner.pk}/").status_code == 404
+
+
+def test_the_demo_seeds_rewards_wishes_and_orders_in_every_state(two_streets, staff):
+    import io
+
+    from points import demo as points_demo
+    from points.models import Account, Entry, Reward, Wish, WishClaim
+    from volunteers import demo as volunteers_demo
+
+    volunteers_demo.seed(io.StringIO())
+    points_demo.seed(io.StringIO())
+    points_demo.seed(io.StringIO())  # idempotent
+    assert Reward.objects.filter(stock=0).exists() and Reward.objects.filter(stock__gt=0).exists()
+    assert set(Wish.objects.values_list("status", flat=True)) == set(Wish.Status.values)
+    assert set(WishClaim.objects.values_list("status", flat=True)) == set(WishClaim.Status.values)
+    assert set(Order.objects.values_list("status", flat=True)) == set(Order.Status.values)
+    for account in Account.objects.all():
+        total = sum(Entry.objects.filter(account=account).values_list("amount", flat=True))
+        assert account.balance == total >= 0
