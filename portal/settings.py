@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stations",
     "canteens",
     "volunteers",
+    "points",
     "security",
 ]
 
@@ -202,6 +203,18 @@ CELERY_BEAT_SCHEDULE = {
     "archive-audit-trail": {
         "task": "security.tasks.archive_audit_trail",
         "schedule": crontab(hour=2, minute=47),
+    },
+    "refund-expired-vouchers": {
+        "task": "points.tasks.refund_expired_vouchers",
+        "schedule": crontab(minute=23),
+    },
+    "lapse-overdue-wish-claims": {
+        "task": "points.tasks.lapse_overdue_wish_claims",
+        "schedule": crontab(hour=0, minute=27),
+    },
+    "expire-old-points": {
+        "task": "points.tasks.expire_old_points",
+        "schedule": crontab(hour=1, minute=13),
     },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",

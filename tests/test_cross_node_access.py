@@ -51,6 +51,18 @@ from grievances.models import (
 from grievances.staff_views import ACTIONS
 from members import services as member_services
 from members.models import Member
+from points import services as points_services
+from points.models import (
+    EarningRule,
+    Merchant,
+    MerchantStaff,
+    Partner,
+    PartnerStaff,
+    Reward,
+    Service,
+    Wish,
+)
+from points.services.ledger import post as points_post
 from portal.models import Community, Compound, Department, District, Grid, Street, User
 from security.audit import audit_record
 from security.models import AuditArchive, AuditEvent
@@ -157,6 +169,7 @@ class World:
     stations: dict = field(default_factory=dict)
     canteens: dict = field(default_factory=dict)
     volunteers: dict = field(default_factory=dict)
+    points: dict = field(default_factory=dict)
 
     def names_foreign_to(self, actor):
         """Node names an account must never be shown (not its scope, not its ancestors)."""
@@ -294,6 +307,7 @@ def world(two_streets, staff, settings, tmp_path):
     stations = _stations(nodes, members, users)
     canteens = _canteens(nodes, members, users, stations)
     volunteers = _volunteers(nodes, members)
+    points = _points(nodes, members, users | helpers)
     return World(
         nodes,
         users,
@@ -305,7 +319,87 @@ def world(two_streets, staff, settings, tmp_path):
         stations,
         canteens,
         volunteers,
+        points,
     )
+
+
+def _points(nodes, members, staff):
+    """A merchant in A1 and in B1 (with a counter account), a reward each, the A1 member's
+    voucher of each, an adjustment by each community's staff, a wish of each community waiting
+    for review, one open and one the A1 member claimed and fulfilled; the district's rate."""
+    rule = EarningRule.objects.create(
+        district=nodes["district"], kind="community", points_per_hour=10
+    )
+    member = members["community_a1"]
+    points_post(
+        account_id=points_services.account_of(member).pk,
+        kind="earn",
+        amount=100,
+        source_key="audit:gift",
+    )
+    out = {"rule": rule}
+    for key in ("community_a1", "community_b1"):
+        tag = key[-2:]
+        merchant = Merchant(name=f"审计商户{tag}", community=nodes[key], address="审计路1号")
+        merchant.copy_ancestors()
+        merchant.save()
+        shop_user = User.objects.create_user(f"audit-shop-{tag}", password="pw")
+        MerchantStaff.objects.create(merchant=merchant, user=shop_user)
+        today = timezone.localdate()
+        reward = Reward(
+            title=f"审计兑换{tag}",
+            kind="haircut",
+            price=10,
+            stock=5,
+            merchant=merchant,
+            community=nodes[key],
+            available_from=today,
+            available_until=today + timedelta(days=30),
+        )
+        reward.copy_ancestors()
+        reward.save()
+        voucher = points_services.reward_redeem(reward_id=reward.pk, member=member)
+        adjust = points_services.points_adjust(
+            member=members[key], amount=5, reason="审计补录", by=staff[key]
+        )
+        wishes = {}
+        for state in ("pending", "open", "claimed"):
+            wish = points_services.wish_post(
+                community=nodes[key],
+                title=f"审计心愿{tag}{state}",
+                reason="审计",
+                wanted_by=today + timedelta(days=5),
+                by=staff[key],
+                points=10,
+            )
+            if state != "pending":
+                wish = points_services.wish_review(wish=wish, by=staff[key], publish=True)
+            wishes[state] = wish
+        claim = points_services.wish_claim(wish=wishes["claimed"], member=member)
+        partner = Partner(name=f"审计合伙人{tag}", community=nodes[key], services_offered="保洁")
+        partner.copy_ancestors()
+        partner.save()
+        PartnerStaff.objects.create(
+            partner=partner, user=User.objects.create_user(f"audit-partner-{tag}", password="pw")
+        )
+        service = Service(partner=partner, community=nodes[key], kind="cleaning", title="审计保洁")
+        service.copy_ancestors()
+        service.save()
+        order = points_services.order_place(
+            service=service, member=member, note="审计", wanted_by=today + timedelta(days=2)
+        )
+        out[key] = {
+            "merchant": merchant,
+            "reward": reward,
+            "voucher": voucher,
+            "adjust": adjust,
+            "wishes": wishes,
+            "claim": claim,
+            "partner": partner,
+            "service": service,
+            "order": order,
+        }
+    return out
 
 
 def _volunteers(nodes, members):
@@ -550,6 +644,12 @@ def admin_objects(w):
         Team: {k: v["team"] for k, v in w.volunteers.items()},
         VolunteerActivity: {k: v["activity"] for k, v in w.volunteers.items()},
         ServiceRecord: {k: v["record"] for k, v in w.volunteers.items()},
+        EarningRule: {"district": w.points["rule"]},
+        Merchant: {k: w.points[k]["merchant"] for k in ("community_a1", "community_b1")},
+        Reward: {k: w.points[k]["reward"] for k in ("community_a1", "community_b1")},
+        Wish: {k: w.points[k]["wishes"]["open"] for k in ("community_a1", "community_b1")},
+        Partner: {k: w.points[k]["partner"] for k in ("community_a1", "community_b1")},
+        Service: {k: w.points[k]["service"] for k in ("community_a1", "community_b1")},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -824,6 +924,121 @@ def probes(w):
                 data,
                 target=("node", key),
             )
+    # Points: the wish wall, the member's redemptions and wishes, the merchants' counters and
+    # the staff's adjustments, wish reviews and statements.
+    add("points/", "/points/", login="public")
+    add("points/counter/login/", "/points/counter/login/", login="public")
+    add("volunteers/wishes/", "/volunteers/wishes/", login="public")
+    add("volunteers/wishes/new/", "/volunteers/wishes/new/", login="member")
+    add("staff/points/adjust/", "/staff/points/adjust/")
+    add(
+        "staff/points/adjust/",
+        "/staff/points/adjust/",
+        "post",
+        {"phone": MEMBER_PHONES["community_b1"], "amount": 5, "reason": "审计"},
+    )
+    add("staff/points/wishes/", "/staff/points/wishes/")
+    add("points/services/", "/points/services/", login="public")
+    add("staff/points/orders/", "/staff/points/orders/")
+    for key in ("community_a1", "community_b1"):
+        p = w.points[key]
+        add(
+            "points/rewards/<int:pk>/redeem/",
+            f"/points/rewards/{p['reward'].pk}/redeem/",
+            "post",
+            {},
+            login="member",
+        )
+        add(
+            "api/v1/rewards/<int:pk>/redeem/",
+            f"/api/v1/rewards/{p['reward'].pk}/redeem/",
+            "post",
+            {},
+            login="member",
+        )
+        add(
+            "volunteers/wishes/<int:pk>/claim/",
+            f"/volunteers/wishes/{p['wishes']['open'].pk}/claim/",
+            "post",
+            {},
+            login="member",
+        )
+        add(
+            "volunteers/wishes/claims/<int:pk>/fulfil/",
+            f"/volunteers/wishes/claims/{p['claim'].pk}/fulfil/",
+            "post",
+            {"note": "审计"},
+            login="member",
+        )
+        wanted = (timezone.localdate() + timedelta(days=3)).isoformat()
+        add(
+            "points/services/<int:pk>/order/",
+            f"/points/services/{p['service'].pk}/order/",
+            "post",
+            {"note": "审计", "wanted_by": wanted},
+            login="member",
+        )
+        add(
+            "points/orders/<int:pk>/rate/",
+            f"/points/orders/{p['order'].pk}/rate/",
+            "post",
+            {"rating": 5},
+            login="member",
+        )
+        add(
+            "points/partners/<int:pk>/",
+            f"/points/partners/{p['partner'].pk}/",
+            target=("node", key),
+        )
+        add(
+            "points/partners/<int:pk>/",
+            f"/points/partners/{p['partner'].pk}/",
+            "post",
+            {"order": p["order"].pk, "action": "accept"},
+            target=("node", key),
+        )
+        add(
+            "staff/points/orders/<int:pk>/dispatch/",
+            f"/staff/points/orders/{p['order'].pk}/dispatch/",
+            "post",
+            {"partner": p["partner"].pk},
+            target=("node", key),
+        )
+        merchant = p["merchant"].pk
+        add("points/counter/<int:pk>/", f"/points/counter/{merchant}/", target=("node", key))
+        add(
+            "points/counter/<int:pk>/",
+            f"/points/counter/{merchant}/",
+            "post",
+            {"code": p["voucher"].code},
+            target=("node", key),
+        )
+        add(
+            "staff/points/merchants/<int:pk>/statement.xlsx",
+            f"/staff/points/merchants/{merchant}/statement.xlsx",
+            target=("node", key),
+        )
+        add(
+            "staff/points/entries/<int:pk>/reverse/",
+            f"/staff/points/entries/{p['adjust'].pk}/reverse/",
+            "post",
+            {"note": "审计"},
+            target=("node", key),
+        )
+        add(
+            "staff/points/wishes/<int:pk>/review/",
+            f"/staff/points/wishes/{p['wishes']['pending'].pk}/review/",
+            "post",
+            {"decision": "publish"},
+            target=("node", key),
+        )
+        add(
+            "staff/points/claims/<int:pk>/confirm/",
+            f"/staff/points/claims/{p['claim'].pk}/confirm/",
+            "post",
+            {},
+            target=("node", key),
+        )
     add(
         "api/v1/members/sign-in/code/",
         "/api/v1/members/sign-in/code/",
@@ -976,6 +1191,7 @@ def probes(w):
         "stations",
         "canteens",
         "volunteers",
+        "points",
         "axes",
         "security",
     )

@@ -18,6 +18,7 @@ from portal.scoping import Scope
 from stations.geo import haversine_m
 from volunteers.models import Activity, ServiceRecord, Signup, TeamMembership, Volunteer
 from volunteers.models.volunteers import SCOPE_LOOKUPS, Availability, Skill
+from volunteers.signals import hours_confirmed
 
 ROUND_TO_MINUTES = 15  # hours are counted in whole quarter hours, rounded down
 CHECKIN_OPENS_BEFORE = timedelta(hours=1)
@@ -420,14 +421,19 @@ def _decide(record, by, **values):
     """Decide a record once: the conditional UPDATE matches only a record still waiting, so a
     decided (frozen) record never changes."""
     _organiser_only(record, by)
-    done = ServiceRecord.objects.filter(pk=record.pk, status=ServiceRecord.Status.RECORDED).update(
-        decided_by=by, decided_at=timezone.now(), **values
-    )
-    if not done:
-        if record.status == ServiceRecord.Status.OPEN:
-            raise ValidationError(_("The volunteer has not checked out yet."))
-        raise ValidationError(_("This record is decided and frozen; enter a correction instead."))
-    record.refresh_from_db()
+    with transaction.atomic():
+        done = ServiceRecord.objects.filter(
+            pk=record.pk, status=ServiceRecord.Status.RECORDED
+        ).update(decided_by=by, decided_at=timezone.now(), **values)
+        if not done:
+            if record.status == ServiceRecord.Status.OPEN:
+                raise ValidationError(_("The volunteer has not checked out yet."))
+            raise ValidationError(
+                _("This record is decided and frozen; enter a correction instead.")
+            )
+        record.refresh_from_db()
+        if record.status == ServiceRecord.Status.CONFIRMED:
+            hours_confirmed.send(sender=ServiceRecord, record=record)
     return record
 
 
@@ -508,6 +514,7 @@ def record_correct(*, record, by, minutes, reason):
             correction.save()
     except IntegrityError as exc:
         raise ValidationError(_("This record was corrected already.")) from exc
+    hours_confirmed.send(sender=ServiceRecord, record=correction)
     return correction
 
 

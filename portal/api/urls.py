@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from canteens.api import views as canteen_api
 from grievances.api.views import CaseViewSet
 from members.api import views as member_api
+from points.api import views as points_api
 from portal.api import views
 from stations.api import views as station_api
 
@@ -21,5 +22,6 @@ urlpatterns = [
     path("stations/", station_api.NearbyStationsView.as_view(), name="stations-nearby"),
     path("stations/<str:code>/checkin/", station_api.CheckInView.as_view(), name="station-checkin"),
     path("canteens/<int:pk>/meals/", canteen_api.TillMealView.as_view(), name="canteen-till"),
+    path("rewards/<int:pk>/redeem/", points_api.RedeemView.as_view(), name="reward-redeem"),
     *router.urls,
 ]

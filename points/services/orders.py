@@ -1,0 +1,100 @@
+"""Service orders: a resident orders, the community dispatches, the partner accepts and
+completes, the resident rates. Each step is one conditional state change (a double click or
+two desks at once move an order once)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from points.models import Order, Partner
+from portal.scoping import Scope
+
+from .ledger import Refused
+
+PLACE = {"district": "district_id", "street": "street_id", "community": "community_id"}
+
+
+def _step(order, from_status, **values):
+    if not Order.objects.filter(pk=order.pk, status=from_status).update(**values):
+        raise Refused(_("This order has moved on already."), "moved")
+    order.refresh_from_db()
+    return order
+
+
+def order_place(*, service, member, note, wanted_by):
+    note = (note or "").strip()
+    errors = {}
+    if not service.is_active:
+        errors["service"] = _("This service is not offered now.")
+    if not note:
+        errors["note"] = _("Say what is needed.")
+    if wanted_by is None or wanted_by < timezone.localdate():
+        errors["wanted_by"] = _("Choose a date from today on.")
+    if errors:
+        raise ValidationError(errors)
+    order = Order(
+        service=service,
+        member=member,
+        note=note[:200],
+        wanted_by=wanted_by,
+        community_id=service.community_id,
+        street_id=service.street_id,
+        district_id=service.district_id,
+        created_at=timezone.now(),
+    )
+    order.save()
+    return order
+
+
+def order_dispatch(*, order, partner, by):
+    """Staff of the order's community send it to a partner of their area."""
+    scope = Scope.of(by)
+    if not (by.is_superuser or by.role) or not scope.covers(order, PLACE):
+        raise PermissionDenied
+    if not Partner.objects.for_user(by).filter(pk=partner.pk, is_active=True).exists():
+        raise ValidationError({"partner": _("Choose a partner of your area.")})
+    return _step(
+        order,
+        Order.Status.ORDERED,
+        status=Order.Status.DISPATCHED,
+        partner=partner,
+        dispatched_by=by,
+    )
+
+
+def _partner_only(order, by):
+    if not Partner.objects.for_desk(by).filter(pk=order.partner_id).exists():
+        raise PermissionDenied
+
+
+def order_accept(*, order, by):
+    _partner_only(order, by)
+    return _step(order, Order.Status.DISPATCHED, status=Order.Status.ACCEPTED)
+
+
+def order_complete(*, order, by):
+    _partner_only(order, by)
+    return _step(order, Order.Status.ACCEPTED, status=Order.Status.DONE, done_at=timezone.now())
+
+
+def order_rate(*, order, member, rating):
+    if order.member_id != member.pk:
+        raise PermissionDenied
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Rate from 1 to 5 stars.")})
+    return _step(order, Order.Status.DONE, status=Order.Status.RATED, rating=rating)
+
+
+def orders_overdue(user, today=None):
+    """Open orders of the user's area past the date the resident wanted."""
+    today = today or timezone.localdate()
+    return (
+        Order.objects.for_user(user)
+        .filter(status__in=Order.OPEN, wanted_by__lt=today)
+        .select_related("service", "partner")
+        .order_by("wanted_by")
+    )

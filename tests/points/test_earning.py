@@ -1,0 +1,112 @@
+"""Points for confirmed hours: the staff-set rate of the activity's kind, paid once, in the
+confirming transaction; a correction pays the difference."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from points import selectors, services
+from points.models import Account, EarningRule, Entry
+from portal.models import User
+from tests.factories import make_staff
+from tests.points.conftest import balance_is_sum_of_entries
+from tests.volunteers.conftest import make_activity, make_volunteer
+from volunteers import services as volunteer_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organiser(community):
+    return make_staff(User.Role.COMMUNITY_STAFF, community, "organiser-c1")
+
+
+def served(community, phone="13700000011", minutes=120):
+    """A volunteer checked in and out of a past activity of `community`: a record to decide."""
+    activity = make_activity(community, capacity=5, starts_in=timedelta(hours=-4))
+    volunteer = make_volunteer(community, phone)
+    start = activity.starts_at
+    volunteer_services.check_in(activity=activity, volunteer=volunteer, now=start)
+    record = volunteer_services.check_out(
+        activity=activity, volunteer=volunteer, at=start + timedelta(minutes=minutes)
+    )
+    return record
+
+
+@pytest.fixture
+def rate(community):
+    return EarningRule.objects.create(
+        district=community.district, kind="community", points_per_hour=10
+    )
+
+
+def test_confirmed_hours_earn_points_at_the_kinds_rate(community, organiser, rate):
+    record = served(community, minutes=150)
+    volunteer_services.record_confirm(record=record, by=organiser)
+    entry = Entry.objects.get(kind="earn")
+    assert entry.amount == 25  # 2.5 h × 10
+    assert entry.source_key == f"volunteers.servicerecord:{record.pk}"
+    assert Account.objects.get(pk=record.volunteer_id).balance == 25
+
+
+def test_awarding_the_same_record_again_pays_nothing(community, organiser, rate):
+    record = served(community)
+    volunteer_services.record_confirm(record=record, by=organiser)
+    record.refresh_from_db()
+    assert services.points_award_for_record(record=record) is None
+    assert Account.objects.get(pk=record.volunteer_id).balance == 20
+
+
+def test_no_rule_no_points(community, organiser):
+    record = served(community)
+    volunteer_services.record_confirm(record=record, by=organiser)
+    assert not Entry.objects.exists()
+
+
+def test_a_rejected_record_earns_nothing(community, organiser, rate):
+    record = served(community)
+    volunteer_services.record_reject(record=record, by=organiser, reason="未到岗")
+    assert not Entry.objects.exists()
+
+
+def test_a_correction_reverses_the_old_points_and_pays_the_new(community, organiser, rate):
+    record = served(community, minutes=120)
+    volunteer_services.record_confirm(record=record, by=organiser)
+    record.refresh_from_db()
+    volunteer_services.record_correct(record=record, by=organiser, minutes=60, reason="提前离开")
+    assert Account.objects.get(pk=record.volunteer_id).balance == 10
+    assert Entry.objects.filter(kind="reversal").count() == 1
+    assert balance_is_sum_of_entries(record.volunteer_id)
+
+
+def test_a_correction_of_spent_points_is_refused_whole(community, organiser, rate):
+    record = served(community, minutes=120)
+    volunteer_services.record_confirm(record=record, by=organiser)
+    record.refresh_from_db()
+    services.ledger.post(account_id=record.volunteer_id, kind="spend", amount=-15, source_key="v:1")
+    with pytest.raises(ValidationError):
+        volunteer_services.record_correct(record=record, by=organiser, minutes=30, reason="纠错")
+    record.refresh_from_db()
+    assert record.status == "confirmed"  # the correction did not happen either
+    assert Account.objects.get(pk=record.volunteer_id).balance == 5
+
+
+def test_the_activitys_rate_is_shown(community, rate):
+    activity = make_activity(community, starts_in=timedelta(days=2))
+    assert selectors.activity_points(activity) == {"kind": "community", "points_per_hour": 10}
+
+
+def test_the_wall_lists_the_earning_rules(client, rate):
+    page = client.get("/points/").content.decode()
+    assert "10" in page and str(rate.get_kind_display()) in page
+
+
+def test_any_template_can_show_an_activitys_rate(community, rate):
+    from django.template import Context, Template
+
+    activity = make_activity(community, starts_in=timedelta(days=2))
+    text = Template(
+        "{% load points_tags %}{% activity_points a as p %}{{ p.points_per_hour }}"
+    ).render(Context({"a": activity}))
+    assert text == "10"
