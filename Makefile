@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format messages worker beat serve
+.PHONY: run test install install-dev migrate demo lint format messages worker beat serve screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A portal beat -l info
+
+## screenshots: the README's pictures, from a throwaway demo (needs Debian's Chromium)
+screenshots: install-dev
+	$(PY) docs/screenshots.py
