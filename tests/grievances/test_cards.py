@@ -14,21 +14,7 @@ from grievances.models import Case, CaseCard, CaseEvent, Level
 from portal.models import User
 from tests.grievances.factories import CategoryFactory, submit
 
-pytestmark = pytest.mark.django_db
-
-
-class RecordingBackend:
-    sent = []
-
-    def send(self, to, text):
-        self.sent.append((to, text))
-
-
-@pytest.fixture(autouse=True)
-def sms(settings):
-    settings.NOTIFY_BACKEND = "tests.grievances.test_cards.RecordingBackend"
-    RecordingBackend.sent = []
-    return RecordingBackend.sent
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms")]
 
 
 @pytest.fixture

@@ -18,21 +18,7 @@ from portal.models import User
 from tests.factories import CompoundFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
 
-pytestmark = pytest.mark.django_db
-
-
-class RecordingBackend:
-    sent = []
-
-    def send(self, to, text):
-        self.sent.append((to, text))
-
-
-@pytest.fixture(autouse=True)
-def sms(settings):
-    settings.NOTIFY_BACKEND = "tests.grievances.test_duplicates.RecordingBackend"
-    RecordingBackend.sent = []
-    return RecordingBackend.sent
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms")]
 
 
 @pytest.fixture
