@@ -60,7 +60,8 @@ from tests.factories import CompoundFactory, DepartmentFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
 from volunteers import services as volunteer_services
 from volunteers.models import Activity as VolunteerActivity
-from volunteers.models import ServiceRecord, Team, Volunteer
+from volunteers.models import Certificate, ServiceRecord, Team, Volunteer
+from volunteers.models.certificates import new_certificate_number
 
 ACTORS = [
     "anonymous",
@@ -340,7 +341,34 @@ def _volunteers(nodes, members):
         activity.save()
         volunteer_services.check_in(activity=activity, volunteer=volunteer, now=start)
         record = volunteer_services.check_out(activity=activity, volunteer=volunteer)
-        out[key] = {"volunteer": volunteer, "team": team, "activity": activity, "record": record}
+        certificate = Certificate.objects.create(
+            volunteer=volunteer,
+            status="issued",
+            number=new_certificate_number(2026),
+            period_start=start.date(),
+            period_end=start.date(),
+            real_name=volunteer.real_name,
+            volunteer_number=volunteer.number,
+            minutes=60,
+            issuing_body=nodes[key].name,
+            handler="审计",
+            contact="027-00000000",
+            issued_at=start,
+            community=nodes[key],
+            street_id=nodes[key].street_id,
+            district_id=nodes[key].street.district_id,
+        )
+        asked = volunteer_services.certificate_ask(
+            volunteer=volunteer, period_start=start.date(), period_end=start.date()
+        )
+        out[key] = {
+            "volunteer": volunteer,
+            "team": team,
+            "activity": activity,
+            "record": record,
+            "certificate": certificate,
+            "asked": asked,
+        }
     ask = volunteer_services.team_join_ask(
         team=out["community_a1"]["team"], volunteer=out["community_b1"]["volunteer"]
     )
@@ -550,6 +578,7 @@ def admin_objects(w):
         Team: {k: v["team"] for k, v in w.volunteers.items()},
         VolunteerActivity: {k: v["activity"] for k, v in w.volunteers.items()},
         ServiceRecord: {k: v["record"] for k, v in w.volunteers.items()},
+        Certificate: {k: v["certificate"] for k, v in w.volunteers.items()},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -753,8 +782,52 @@ def probes(w):
             "paper_ref": "AUDIT",
         },
     )
+    add("staff/volunteers/certificates/", "/staff/volunteers/certificates/")
+    add(
+        "volunteers/certificates/ask/",
+        "/volunteers/certificates/ask/",
+        "post",
+        {"period_start": "2026-11-01", "period_end": "2026-11-30"},
+        login="member",
+    )
     for key, v in w.volunteers.items():
         act, team, rec = v["activity"], v["team"], v["record"]
+        number = v["certificate"].number
+        add(
+            "volunteers/certificates/<str:number>/",
+            f"/volunteers/certificates/{number}/",
+            login="public",
+        )
+        add(
+            "volunteers/certificates/<str:number>/qr.svg",
+            f"/volunteers/certificates/{number}/qr.svg",
+            login="public",
+        )
+        # The volunteer's own or the issuing area's staff (tests/volunteers: 404 to others).
+        add(
+            "volunteers/certificates/<str:number>/print/",
+            f"/volunteers/certificates/{number}/print/",
+            login="public",
+        )
+        add(
+            "staff/volunteers/certificates/",
+            f"/staff/volunteers/certificates/?request={v['asked'].pk}",
+            target=("node", key),
+        )
+        add(
+            "staff/volunteers/certificates/",
+            "/staff/volunteers/certificates/",
+            "post",
+            {
+                "volunteer_number": v["volunteer"].number,
+                "period_start": "2026-11-01",
+                "period_end": "2026-11-30",
+                "handler": "审计",
+                "contact": "1",
+                "request": v["asked"].pk,
+            },
+            target=("node", key),
+        )
         add("volunteers/activities/<int:pk>/", f"/volunteers/activities/{act.pk}/", login="public")
         add("volunteers/teams/<int:pk>/", f"/volunteers/teams/{team.pk}/", login="public")
         add(

@@ -10,6 +10,7 @@ KEEP_VOLUNTEERS = {
     "activity": EDIT,
     "signup": VIEW,
     "servicerecord": VIEW,
+    "certificate": VIEW,
 }
 
 

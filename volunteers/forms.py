@@ -87,3 +87,24 @@ class CheckOutForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     note = forms.CharField(label=_("What is wrong"), max_length=200)
+
+
+class CertificateAskForm(forms.Form):
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CertificateIssueForm(CertificateAskForm):
+    volunteer_number = forms.CharField(label=_("Volunteer number"), max_length=20)
+    handler = forms.CharField(label=_("Handler"), max_length=30)
+    contact = forms.CharField(label=_("Contact phone"), max_length=40)
+    request = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    field_order = ["volunteer_number", "period_start", "period_end", "handler", "contact"]
+
+    def clean_volunteer_number(self):
+        number = self.cleaned_data["volunteer_number"].strip().upper()
+        volunteer = Volunteer.objects.filter(number=number).first()
+        if volunteer is None:
+            raise forms.ValidationError(_("No volunteer has this number."))
+        return volunteer

@@ -2,7 +2,7 @@
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +15,17 @@ from members.services import member_mark_served, member_register_by_proxy
 from portal import notify
 from portal.inserts import insert_unless_duplicate
 from portal.scoping import Scope
+from portal.workdays import SHANGHAI
 from stations.geo import haversine_m
-from volunteers.models import Activity, ServiceRecord, Signup, TeamMembership, Volunteer
+from volunteers.models import (
+    Activity,
+    Certificate,
+    ServiceRecord,
+    Signup,
+    TeamMembership,
+    Volunteer,
+)
+from volunteers.models.certificates import new_certificate_number
 from volunteers.models.volunteers import SCOPE_LOOKUPS, Availability, Skill
 
 ROUND_TO_MINUTES = 15  # hours are counted in whole quarter hours, rounded down
@@ -521,3 +530,132 @@ def record_ask_correction(*, record, volunteer, note):
     ServiceRecord.objects.filter(pk=record.pk).update(correction_asked=note[:200])
     record.refresh_from_db()
     return record
+
+
+# Certificates (志愿服务证明) ------------------------------------------------------------------
+
+
+def _issuer_node(by):
+    """The body a staff account issues for: its community, street or district (a grid worker
+    records nothing and issues nothing)."""
+    if not by.is_authenticated or not by.is_active or by.grid_id is not None:
+        return None
+    return by.community or by.street or by.district
+
+
+def certificate_records(*, by, volunteer, period_start, period_end):
+    """谁记录谁证明: the volunteer's confirmed records of activities in the issuing body's area,
+    in the period (local dates of the activities)."""
+    start = datetime.combine(period_start, time.min, SHANGHAI)
+    end = datetime.combine(period_end + timedelta(days=1), time.min, SHANGHAI)
+    return (
+        ServiceRecord.objects.for_user(by)
+        .filter(
+            volunteer=volunteer,
+            status=ServiceRecord.Status.CONFIRMED,
+            activity__starts_at__gte=start,
+            activity__starts_at__lt=end,
+        )
+        .select_related("activity", "activity__team", "activity__community", "activity__street")
+        .order_by("activity__starts_at", "id")
+    )
+
+
+def _check_period(period_start, period_end):
+    if period_start is None or period_end is None:
+        raise ValidationError({"period_end": _("Give the first and the last day.")})
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The last day comes before the first.")})
+    if period_end > timezone.localdate():
+        raise ValidationError({"period_end": _("The period cannot end in the future.")})
+
+
+def certificate_ask(*, volunteer, period_start, period_end):
+    """The volunteer asks their community for a certificate of a period; staff issue it. One
+    open request at a time: asking again changes the period of the open one."""
+    _check_period(period_start, period_end)
+    with transaction.atomic():
+        Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        open_request = Certificate.objects.filter(
+            volunteer=volunteer, status=Certificate.Status.REQUESTED
+        ).first()
+        cert = open_request or Certificate(volunteer=volunteer, status="requested")
+        cert.period_start, cert.period_end = period_start, period_end
+        cert.asked_at = timezone.now()
+        cert.community_id = volunteer.community_id
+        cert.street_id, cert.district_id = volunteer.street_id, volunteer.district_id
+        cert.save()
+    return cert
+
+
+@transaction.atomic
+def certificate_issue(
+    *, by, volunteer, period_start, period_end, handler, contact, request=None, now=None
+):
+    """Issue a certificate from confirmed records only, the facts copied in (frozen): name,
+    volunteer number, period, activities, hours, issuing body, handler and contact, an
+    unguessable number and the date. A request is issued once."""
+    node = _issuer_node(by)
+    if node is None:
+        raise PermissionDenied(_("Only community, street or district staff issue certificates."))
+    # A volunteer of another area may have served here too: the body's own records decide.
+    _check_period(period_start, period_end)
+    handler, contact = (handler or "").strip(), (contact or "").strip()
+    errors = {}
+    if not handler:
+        errors["handler"] = _("Enter the name of the handler.")
+    if not contact:
+        errors["contact"] = _("Enter a contact phone number.")
+    if errors:
+        raise ValidationError(errors)
+    records = list(
+        certificate_records(
+            by=by, volunteer=volunteer, period_start=period_start, period_end=period_end
+        )
+    )
+    if not records:
+        raise ValidationError(
+            {"period_end": _("No confirmed hours in this period recorded by your body.")}
+        )
+    now = now or timezone.now()
+    if request is not None:
+        cert = Certificate.objects.select_for_update().filter(pk=request.pk).first()
+        if cert is None or cert.volunteer_id != volunteer.pk:
+            raise ValidationError(_("This request is not this volunteer's."))
+        if cert.status != Certificate.Status.REQUESTED:
+            raise ValidationError(_("This request was issued already."))
+    else:
+        cert = Certificate(volunteer=volunteer, asked_at=None)
+    cert.status = Certificate.Status.ISSUED
+    cert.period_start, cert.period_end = period_start, period_end
+    cert.real_name = volunteer.real_name
+    cert.volunteer_number = volunteer.number
+    cert.activities = [
+        {
+            "record": r.pk,
+            "title": r.activity.title,
+            "date": timezone.localtime(r.activity.starts_at).date().isoformat(),
+            "organiser": str(r.activity.organiser),
+            "minutes": r.confirmed_minutes,
+        }
+        for r in records
+    ]
+    cert.minutes = sum(r.confirmed_minutes for r in records)
+    cert.issuing_body = str(node)
+    cert.handler, cert.contact = handler[:30], contact[:40]
+    cert.issued_by, cert.issued_at = by, now
+    cert.community_id = by.community_id
+    cert.street_id = by.street_id or volunteer.street_id
+    cert.district_id = by.district_id or volunteer.district_id
+    for attempt in range(3):
+        cert.number = new_certificate_number(timezone.localtime(now).year)
+        try:
+            with transaction.atomic():
+                cert.save()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            if cert._state.adding:
+                cert.pk = None
+    return cert

@@ -3,7 +3,7 @@ printed QR: never change its shape."""
 
 from django.urls import path
 
-from volunteers import views
+from volunteers import certificate_views, views
 
 app_name = "volunteers"
 
@@ -18,4 +18,13 @@ urlpatterns = [
     path("teams/<int:pk>/join/", views.team_join, name="team_join"),
     path("teams/<int:pk>/requests/<int:membership>/", views.team_decide, name="team_decide"),
     path("records/<int:pk>/correction/", views.ask_correction, name="ask_correction"),
+    path("certificates/ask/", certificate_views.ask, name="certificate_ask"),
+    # Printed as a QR on every certificate: never change its shape.
+    path("certificates/<str:number>/", certificate_views.verify, name="certificate"),
+    path("certificates/<str:number>/qr.svg", certificate_views.qr, name="certificate_qr"),
+    path(
+        "certificates/<str:number>/print/",
+        certificate_views.print_page,
+        name="certificate_print",
+    ),
 ]
