@@ -767,6 +767,7 @@ def probes(w):
     # Volunteers: public activity and team pages, the member's own actions (a team's requests
     # by its leader, a correction of one's own record), the organiser's desk and decisions.
     add("volunteers/activities/", "/volunteers/activities/", login="public")
+    add("volunteers/stars/", "/volunteers/stars/?period=2026", login="public")
     add("volunteers/register/", "/volunteers/register/", login="member")
     add("staff/volunteers/register/", "/staff/volunteers/register/")
     add(
