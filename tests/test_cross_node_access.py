@@ -768,6 +768,7 @@ def probes(w):
     # by its leader, a correction of one's own record), the organiser's desk and decisions.
     add("volunteers/activities/", "/volunteers/activities/", login="public")
     add("volunteers/stars/", "/volunteers/stars/?period=2026", login="public")
+    add("volunteers/patrol/", "/volunteers/patrol/", login="member")
     add("volunteers/register/", "/volunteers/register/", login="member")
     add("staff/volunteers/register/", "/staff/volunteers/register/")
     add(

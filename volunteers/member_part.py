@@ -4,8 +4,9 @@ service records, the export, what account deletion erases, and what a scanned co
 from django.utils.translation import gettext_lazy as _
 
 from members.registry import MemberPart
-from volunteers.models import Certificate, ServiceRecord, Signup, Volunteer
+from volunteers.models import Certificate, PatrolReport, ServiceRecord, Signup, Volunteer
 from volunteers.selectors import confirmed_minutes
+from volunteers.services import patrol_teams
 
 RECENT = 10
 
@@ -33,6 +34,9 @@ def panel(request, member):
         "signups": signups,
         "hours": minutes / 60,
         "certificates": [c for c in certificates if c.status == Certificate.Status.ISSUED],
+        "patrols": PatrolReport.objects.filter(volunteer=volunteer).count()
+        if patrol_teams(volunteer).exists()
+        else None,
         "certificate_asked": next(
             (c for c in certificates if c.status == Certificate.Status.REQUESTED), None
         ),

@@ -20,8 +20,10 @@ from stations.geo import haversine_m
 from volunteers.models import (
     Activity,
     Certificate,
+    PatrolReport,
     ServiceRecord,
     Signup,
+    Team,
     TeamMembership,
     Volunteer,
 )
@@ -659,3 +661,54 @@ def certificate_issue(
             if cert._state.adding:
                 cert.pk = None
     return cert
+
+
+# Patrol reports (平安合伙人) ------------------------------------------------------------------
+
+
+def patrol_teams(volunteer):
+    """The safety-patrol teams the volunteer is an approved member of."""
+    return Team.objects.filter(
+        kind=Team.Kind.SAFETY,
+        memberships__volunteer=volunteer,
+        memberships__status=TeamMembership.Status.APPROVED,
+    ).order_by("name")
+
+
+@transaction.atomic
+def patrol_report_file(
+    *, volunteer, team, category, description, community, address="", lat=None, long=None, photos=()
+):
+    """A 平安合伙人 on patrol files a hazard: a case through the grievance intake (channel
+    "patrol", the volunteer's member as its member and reporter), linked to their volunteer
+    record and team. It routes like any case once the transaction commits."""
+    from grievances.models import Channel
+    from grievances.services import case_submit
+
+    if not patrol_teams(volunteer).filter(pk=team.pk).exists():
+        raise PermissionDenied(_("Only members of a safety patrol team file patrol reports."))
+    description = (description or "").strip()
+    if len(description) < 5:
+        raise ValidationError({"description": _("Describe the hazard in a few words.")})
+    if (lat is None) != (long is None):
+        raise ValidationError({"lat": _("The location sent is not valid.")})
+    member = volunteer.member
+    case = case_submit(
+        category=category,
+        description=description,
+        channel=Channel.PATROL,
+        community=community,
+        address=(address or "").strip(),
+        lat=lat,
+        long=long,
+        reporter_name=volunteer.real_name,
+        reporter_phone=member.phone or "",
+        may_contact=True,
+        photos=photos,
+        member=member,
+    )
+    report = PatrolReport(case=case, volunteer=volunteer, team=team)
+    report.community_id, report.street_id = case.community_id, case.street_id
+    report.district_id = case.district_id
+    report.save()
+    return report

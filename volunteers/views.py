@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from members.selectors import member_of
+from portal import ratelimit
 from portal.middleware import allow_features
 from portal.models import Community, Street
 from volunteers import selectors, services
-from volunteers.forms import CorrectionForm, PointForm, VolunteerForm
+from volunteers.forms import CorrectionForm, PatrolForm, PointForm, VolunteerForm
 from volunteers.models import Activity, ServiceRecord, Signup, Team, TeamMembership, Volunteer
 
 
@@ -284,3 +285,48 @@ def _int_or_404(value):
     if not str(value).isdigit() or len(str(value)) > 12:
         raise Http404
     return int(value)
+
+
+@never_cache
+@allow_features("geolocation")  # the hazard's point from the phone, when allowed
+@require_http_methods(["GET", "POST"])
+@member_required
+def patrol(request):
+    """平安合伙人: file a hazard found on patrol; it becomes a case that routes like any other."""
+    volunteer = _volunteer_or_register(request)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    teams = services.patrol_teams(volunteer)
+    if not teams.exists():
+        messages.info(request, _("Patrol reports are for members of a safety patrol team."))
+        return redirect("members:me")
+    initial = {"community": volunteer.community_id}
+    form = PatrolForm(request.POST or None, request.FILES or None, teams=teams, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.hit(("patrol-member", str(request.member.pk), "30/h")):
+            form.add_error(None, _("Too many reports in a short time. Please try again later."))
+        else:
+            data = form.cleaned_data
+            try:
+                report = services.patrol_report_file(
+                    volunteer=volunteer,
+                    team=data["team"],
+                    category=data["category"],
+                    description=data["description"],
+                    community=data["community"],
+                    address=data["address"],
+                    lat=data["lat"],
+                    long=data["long"],
+                    photos=data["photos"] or (),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Reported: case %(code)s. You can follow it on your page.")
+                    % {"code": report.case.code},
+                )
+                return redirect("members:me")
+    status = 400 if form.errors else 200
+    return render(request, "volunteers/patrol.html", {"form": form}, status=status)
