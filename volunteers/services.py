@@ -17,6 +17,7 @@ from portal.inserts import insert_unless_duplicate
 from portal.scoping import Scope
 from portal.workdays import SHANGHAI
 from stations.geo import haversine_m
+from volunteers import rollups
 from volunteers.models import (
     Activity,
     Certificate,
@@ -236,8 +237,11 @@ def activity_save(*, activity, by):
     activity.copy_ancestors()
     if not Scope.of(by).covers(activity, SCOPE_LOOKUPS):
         raise PermissionDenied(_("You can only post activities in your own area."))
+    before = None
     if activity.pk:
-        taken = Activity.objects.filter(pk=activity.pk).values_list("taken", flat=True).first()
+        taken, before = Activity.objects.filter(pk=activity.pk).values_list(
+            "taken", "starts_at"
+        ).first() or (0, None)
         if taken and activity.capacity < taken:
             raise ValidationError({"capacity": _("%(n)d places are taken already.") % {"n": taken}})
     activity.skills_wanted = _clean_choices(activity.skills_wanted, Skill, "skills_wanted")
@@ -245,7 +249,12 @@ def activity_save(*, activity, by):
         raise ValidationError({"checkin_radius_m": _("A distance check needs the map point.")})
     activity.posted_by = activity.posted_by or by
     activity.full_clean(exclude=["taken"])
-    activity.save()
+    with transaction.atomic():
+        activity.save()
+        # An activity posted into (or moved out of) a rolled-up day rolls that day up again.
+        rollups.activity_changed(activity)
+        if before is not None and before != activity.starts_at:
+            rollups.day_rebuild(timezone.localtime(before, SHANGHAI).date())
     return activity
 
 
@@ -308,6 +317,7 @@ def activity_cancel(*, signup):
     signup.save(update_fields=["status"])
     if not was_confirmed:
         return None
+    rollups.activity_changed(signup.activity)
     # Lock the activity so two cancellations promote two different people.
     activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
     promoted = (
@@ -382,6 +392,7 @@ def check_in(*, activity, volunteer, by=None, point=None, now=None):
         record.copy_ancestors()
         if not insert_unless_duplicate(record):
             raise ValidationError(_("Already checked in."))
+        rollups.activity_changed(activity)
     member_mark_served(member=volunteer.member, **_place_of(activity))
     return record
 
@@ -416,6 +427,7 @@ def check_out(*, activity, volunteer, by=None, point=None, at=None, now=None):
         )
         record.status = ServiceRecord.Status.RECORDED
         record.save(update_fields=["checked_out_at", "checked_out_by", "minutes", "status"])
+        rollups.activity_changed(activity)
     return record
 
 
@@ -427,6 +439,7 @@ def _organiser_only(record, by):
         raise PermissionDenied(_("Only the organising body confirms its activity's hours."))
 
 
+@transaction.atomic
 def _decide(record, by, **values):
     """Decide a record once: the conditional UPDATE matches only a record still waiting, so a
     decided (frozen) record never changes."""
@@ -439,6 +452,7 @@ def _decide(record, by, **values):
             raise ValidationError(_("The volunteer has not checked out yet."))
         raise ValidationError(_("This record is decided and frozen; enter a correction instead."))
     record.refresh_from_db()
+    rollups.activity_changed(record.activity)
     return record
 
 
@@ -519,6 +533,7 @@ def record_correct(*, record, by, minutes, reason):
             correction.save()
     except IntegrityError as exc:
         raise ValidationError(_("This record was corrected already.")) from exc
+    rollups.activity_changed(record.activity)
     return correction
 
 
