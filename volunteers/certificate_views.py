@@ -2,6 +2,8 @@
 print page (the volunteer's own, or staff of the issuing area), the volunteer's request from
 /me/, and the staff's page to issue them."""
 
+import io
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,8 +52,10 @@ def qr(request, number):
     if cert is None:
         raise Http404
     url = request.build_absolute_uri(reverse("volunteers:certificate", args=[cert.number]))
-    svg = segno.make(url, error="m").svg_inline(border=2)
-    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    out = io.BytesIO()
+    # A standalone SVG document (with its namespace) so an <img> can show it.
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml; charset=utf-8")
 
 
 @never_cache
