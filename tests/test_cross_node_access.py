@@ -358,6 +358,17 @@ def _volunteers(nodes, members):
             street_id=nodes[key].street_id,
             district_id=nodes[key].street.district_id,
         )
+        coming = VolunteerActivity(
+            title=f"审计报名活动{key[-2:]}",
+            community=nodes[key],
+            street_id=nodes[key].street_id,
+            starts_at=start + timedelta(days=3),
+            ends_at=start + timedelta(days=3, hours=2),
+            place="审计广场",
+            capacity=5,
+        )
+        coming.copy_ancestors()
+        coming.save()
         asked = volunteer_services.certificate_ask(
             volunteer=volunteer, period_start=start.date(), period_end=start.date()
         )
@@ -368,6 +379,7 @@ def _volunteers(nodes, members):
             "record": record,
             "certificate": certificate,
             "asked": asked,
+            "coming": coming,
         }
     ask = volunteer_services.team_join_ask(
         team=out["community_a1"]["team"], volunteer=out["community_b1"]["volunteer"]
@@ -769,6 +781,14 @@ def probes(w):
     add("volunteers/activities/", "/volunteers/activities/", login="public")
     add("volunteers/stars/", "/volunteers/stars/?period=2026", login="public")
     add("volunteers/patrol/", "/volunteers/patrol/", login="member")
+    for v in w.volunteers.values():
+        add(
+            "api/v1/volunteers/activities/<int:pk>/sign-up/",
+            f"/api/v1/volunteers/activities/{v['coming'].pk}/sign-up/",
+            "post",
+            {},
+            login="member",
+        )
     add("volunteers/register/", "/volunteers/register/", login="member")
     add("staff/volunteers/register/", "/staff/volunteers/register/")
     add(
@@ -1030,6 +1050,24 @@ def probes(w):
             f"/api/v1/cases/{case.pk}.json",
             target=("case", key),
         )
+
+    for resource, attr in (("volunteer-activities", "activity"), ("volunteer-records", "record")):
+        add(f"api/v1/^{resource}/$", f"/api/v1/{resource}/")
+        for params in foreign_filters:
+            add(f"api/v1/^{resource}/$", f"/api/v1/{resource}/?{urlencode(params)}")
+        add(f"api/v1/^{resource}\\.(?P<format>[a-z0-9]+)/?$", f"/api/v1/{resource}.json")
+        for key, v in w.volunteers.items():
+            pk = v[attr].pk
+            add(
+                f"api/v1/^{resource}/(?P<pk>[^/.]+)/$",
+                f"/api/v1/{resource}/{pk}/",
+                target=("node", key),
+            )
+            add(
+                f"api/v1/^{resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$",
+                f"/api/v1/{resource}/{pk}.json",
+                target=("node", key),
+            )
 
     # The second sign-in step (staff only).
     add("security/two-factor/", "/security/two-factor/")

@@ -278,16 +278,21 @@ def overlapping(*, activity, volunteer):
 
 
 @transaction.atomic
-def activity_sign_up(*, activity, volunteer):
+def activity_sign_up(*, activity, volunteer, tell_if_new=False):
     """Sign up: a place while there is one (a conditional UPDATE on the taken counter, so
     concurrent sign-ups never overbook), else the waiting list. Signing up twice returns the
-    existing sign-up."""
+    existing sign-up (with `tell_if_new`: and whether this call made it)."""
+    signup, created = _sign_up(activity, volunteer)
+    return (signup, created) if tell_if_new else signup
+
+
+def _sign_up(activity, volunteer):
     if activity.starts_at <= timezone.now():
         raise ValidationError(_("This activity has started; sign-up is closed."))
     signup = Signup.objects.select_for_update().filter(activity=activity, volunteer=volunteer)
     signup = signup.first()
     if signup and signup.status != Signup.Status.CANCELLED:
-        return signup
+        return signup, False
     status = Signup.Status.CONFIRMED if _take_place(activity.pk) else Signup.Status.WAITING
     if signup:
         signup.status = status
@@ -301,9 +306,9 @@ def activity_sign_up(*, activity, volunteer):
             # The same volunteer's second tap won the race: give the place back.
             if status == Signup.Status.CONFIRMED:
                 Activity.objects.filter(pk=activity.pk).update(taken=F("taken") - 1)
-            return Signup.objects.get(activity=activity, volunteer=volunteer)
+            return Signup.objects.get(activity=activity, volunteer=volunteer), False
     member_mark_served(member=volunteer.member, **_place_of(activity))
-    return signup
+    return signup, True
 
 
 @transaction.atomic

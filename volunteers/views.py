@@ -92,6 +92,8 @@ def _volunteer_or_register(request):
     volunteer = _volunteer_of(request.member)
     if volunteer is None:
         messages.info(request, _("Register as a volunteer first."))
+    else:
+        volunteer.member = request.member  # loaded already
     return volunteer
 
 
