@@ -287,26 +287,30 @@ def activity_sign_up(*, activity, volunteer, tell_if_new=False):
 
 
 def _sign_up(activity, volunteer):
+    """The new sign-up goes in as waiting (INSERT … ON CONFLICT DO NOTHING: a second one of the
+    same volunteer is refused by the constraint, no error) and takes a place when the
+    conditional UPDATE finds one; an earlier sign-up is answered as it is, or, cancelled, goes
+    again from the back of the queue."""
     if activity.starts_at <= timezone.now():
         raise ValidationError(_("This activity has started; sign-up is closed."))
-    signup = Signup.objects.select_for_update().filter(activity=activity, volunteer=volunteer)
-    signup = signup.first()
-    if signup and signup.status != Signup.Status.CANCELLED:
-        return signup, False
-    status = Signup.Status.CONFIRMED if _take_place(activity.pk) else Signup.Status.WAITING
-    if signup:
-        signup.status = status
+    signup = Signup(
+        activity=activity,
+        volunteer=volunteer,
+        status=Signup.Status.WAITING,
+        created_at=timezone.now(),
+    )
+    if insert_unless_duplicate(signup):
+        if _take_place(activity.pk):
+            Signup.objects.filter(pk=signup.pk).update(status=Signup.Status.CONFIRMED)
+            signup.status = Signup.Status.CONFIRMED
+    else:
+        signup = Signup.objects.select_for_update().get(activity=activity, volunteer=volunteer)
+        if signup.status != Signup.Status.CANCELLED:
+            return signup, False
+        took = _take_place(activity.pk)
+        signup.status = Signup.Status.CONFIRMED if took else Signup.Status.WAITING
         signup.created_at = timezone.now()  # back of the queue
         signup.save(update_fields=["status", "created_at"])
-    else:
-        signup = Signup(
-            activity=activity, volunteer=volunteer, status=status, created_at=timezone.now()
-        )
-        if not insert_unless_duplicate(signup):
-            # The same volunteer's second tap won the race: give the place back.
-            if status == Signup.Status.CONFIRMED:
-                Activity.objects.filter(pk=activity.pk).update(taken=F("taken") - 1)
-            return Signup.objects.get(activity=activity, volunteer=volunteer), False
     member_mark_served(member=volunteer.member, **_place_of(activity))
     return signup, True
 

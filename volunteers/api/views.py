@@ -4,6 +4,7 @@ For members: sign up for an activity."""
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Exists
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -79,13 +80,19 @@ class SignUpView(APIView):
         "waiting list (signing up twice answers the existing sign-up)",
     )
     def post(self, request, pk):
-        activity = Activity.objects.filter(pk=pk).first()
+        member = request.member
+        # The activity and whether the member is a volunteer, in one query (a volunteer's key
+        # is their member's).
+        activity = (
+            Activity.objects.filter(pk=pk)
+            .annotate(is_volunteer=Exists(Volunteer.objects.filter(pk=member.pk)))
+            .first()
+        )
         if activity is None:
             raise Http404
-        volunteer = Volunteer.objects.filter(member=request.member).first()
-        if volunteer is None:
+        if not activity.is_volunteer:
             raise ApiValidationError({"detail": [_("Register as a volunteer first.")]})
-        volunteer.member = request.member
+        volunteer = Volunteer(pk=member.pk, member=member)
         try:
             signup, created = services.activity_sign_up(
                 activity=activity, volunteer=volunteer, tell_if_new=True

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.scoping import ScopedQuerySet
@@ -102,7 +103,14 @@ class Certificate(models.Model):
     def hours(self):
         return None if self.minutes is None else self.minutes / 60
 
-    @property
-    def rows(self):
-        """The frozen activities with their hours, for the page."""
-        return [dict(a, hours=a["minutes"] / 60) for a in self.activities]
+    def rows_html(self):
+        """The frozen activities as table rows (escaped), built in one pass: a certificate of a
+        thousand records renders in milliseconds, not through a template loop."""
+        return format_html_join(
+            "",
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td></tr>',
+            (
+                (a["date"], a["title"], a["organiser"], f"{a['minutes'] / 60:.2f}")
+                for a in self.activities
+            ),
+        )
