@@ -13,7 +13,7 @@
    its print page and its public verification page through gunicorn: p50 / p95 / max.
    Target < 200 ms.
 
-    .venv/bin/python bench/volunteers.py [--members 2000] [--places 200] [--rounds 3]
+    .venv/bin/python bench/volunteers.py [--members 2000] [--places 200] [--rounds 5]
 
 Creates (and drops) its own database portal_bench_volunteers.
 """
@@ -30,7 +30,9 @@ from urllib.parse import urlparse
 
 import psycopg2
 from common import (
+    GUNICORN_PIDS,
     PG,
+    CpuMeter,
     bench_env,
     drop_database,
     emit,
@@ -316,11 +318,35 @@ def timed_gets(base, path, cookie, n):
     }
 
 
+def print_server_time(cert, volunteer, n):
+    """The print view itself in this process (no network, no middleware): p50 / p95 / max."""
+    from django.test import RequestFactory
+
+    from volunteers.certificate_views import print_page
+
+    user = volunteer.member.user
+    times = []
+    for _ in range(n):
+        request = RequestFactory().get(
+            f"/volunteers/certificates/{cert.number}/print/", HTTP_HOST="127.0.0.1"
+        )
+        request.user = user
+        t = time.perf_counter()
+        response = print_page(request, cert.number)
+        times.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    return {
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--places", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--records", type=int, default=1000)
@@ -354,18 +380,24 @@ def main():
             burst(base, sign_up_requests(warm.pk, people[:50]), 8)
             burst(base, sign_up_requests(warm.pk, people[50:100], form=True), 8)
             burst(base, baseline_requests(50), 8)
+            meter = CpuMeter(GUNICORN_PIDS[-1], f"{PG}/postgres", DB)
+            signup_cpu, base_cpu = [], []
             for r in range(args.rounds):
                 activity = new_activity(community, args.places, f"基准报名{r}")
                 order = people[:]
                 random.Random(r).shuffle(order)
+                before = meter.read()
                 seconds, statuses, finished = burst(
                     base, sign_up_requests(activity.pk, order), args.concurrency
                 )
+                signup_cpu.append(meter.used(before, meter.read()) / len(order) * 1000)
                 bad = sum(1 for s in statuses if s != 201)
                 signup_rps.append(len(order) / seconds)
+                before = meter.read()
                 b_seconds, b_statuses, _ = burst(
                     base, baseline_requests(len(order)), args.concurrency
                 )
+                base_cpu.append(meter.used(before, meter.read()) / len(order) * 1000)
                 base_rps.append(len(order) / b_seconds)
                 check = check_burst(activity, order, finished, args.places)
                 check["bad_status"] = bad
@@ -407,6 +439,7 @@ def main():
                 contact="027-00000000",
             )
             issue_ms = (time.perf_counter() - t) * 1000
+            server = print_server_time(cert, holder, 50)
             cookie = f"sessionid={people[0][1]}"
             timed_gets(base, f"/volunteers/certificates/{cert.number}/print/", cookie, 5)
             print_page = timed_gets(
@@ -416,13 +449,15 @@ def main():
             forged = timed_gets(base, "/volunteers/certificates/ZM2026AAAAAAAAAAAA/", "", 5)
 
         ratios = [a / b for a, b in zip(signup_rps, base_rps, strict=True)]
+        cpu_ratios = [b / a for a, b in zip(signup_cpu, base_cpu, strict=True)]
         log(
             f"sign-up burst: {median(signup_rps):.0f} sign-ups/s, one-INSERT baseline "
             f"{median(base_rps):.0f}/s: median ratio {median(ratios):.1%} (target >= 30 %); "
             f"exactly {args.places} seated in every round: "
             f"{all(c['exactly_seated'] for c in checks)}; the rest waiting: "
             f"{all(c['all_others_waiting'] for c in checks)}; cancelled places went to the first "
-            f"in line: {moves_up}"
+            f"in line: {moves_up}; CPU per request {median(signup_cpu):.2f} ms against "
+            f"{median(base_cpu):.2f} ms: a CPU-bound ratio of {median(cpu_ratios):.1%}"
         )
         log(
             f"sign-up form burst: {form_rps:.0f} sign-ups/s, ratio {form_ratio:.1%} to the "
@@ -433,7 +468,8 @@ def main():
             f"{issue_ms:.0f} ms; print page p50 {print_page['p50_ms']} ms, p95 "
             f"{print_page['p95_ms']} ms, max {print_page['max_ms']} ms ({print_page['bytes']} "
             f"bytes); verification page p50 {verify_page['p50_ms']} ms, p95 "
-            f"{verify_page['p95_ms']} ms (target < 200 ms); a forged number: {forged['status']}"
+            f"{verify_page['p95_ms']} ms (target < 200 ms); a forged number: {forged['status']}; "
+            f"the print view in process p50 {server['p50_ms']} ms, p95 {server['p95_ms']} ms"
         )
         emit(
             {
@@ -445,6 +481,12 @@ def main():
                 "signup_ratio": round(median(ratios), 3),
                 "rounds": checks,
                 "moves_up_in_order": moves_up,
+                "cpu_ms_per_request": {
+                    "signup": round(median(signup_cpu), 3),
+                    "baseline": round(median(base_cpu), 3),
+                },
+                "signup_cpu_ratio": round(median(cpu_ratios), 3),
+                "certificate_print_server": server,
                 "form_signup_rps": round(form_rps, 1),
                 "form_signup_ratio": round(form_ratio, 3),
                 "form_round": form_check,
