@@ -59,13 +59,15 @@ def _local_start(day):
 
 
 def star_period(value, today=None):
-    """`YYYY-MM` (a month) or `YYYY` (a year) as (kind, first day, last day); empty: this
-    month. None for anything else."""
+    """`YYYY-MM` (a month) or `YYYY` (a year) as (kind, first day, last day); empty: last
+    month, the latest whole one (a month's stars are named when it is over). None for anything
+    else."""
     today = today or timezone.localdate()
     value = (value or "").strip()
     try:
         if not value:
-            return "month", today.replace(day=1), today
+            last = today.replace(day=1) - timedelta(days=1)
+            return "month", last.replace(day=1), last
         if len(value) == 4:
             year = int(value)
             return "year", date(year, 1, 1), date(year, 12, 31)

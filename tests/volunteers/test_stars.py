@@ -32,7 +32,12 @@ def people(community, staff, two_streets):
 
 
 def _period():
-    return selectors.star_period("")
+    return selectors.star_period(timezone.localdate().strftime("%Y-%m"))
+
+
+def test_the_page_opens_on_last_month():
+    kind, first, last = selectors.star_period("")
+    assert kind == "month" and last < timezone.localdate().replace(day=1) and first.day == 1
 
 
 def test_the_community_ranking_orders_by_confirmed_hours_and_leaves_out_the_shy(people, community):
@@ -76,7 +81,9 @@ def test_the_public_page_shows_masked_names_of_those_who_agreed(client, people, 
     html = client.get(f"/volunteers/stars/?period={year}&community={community.pk}").content.decode()
     assert "王**" in html and "李**" in html and "3.00" in html
     assert "王大明" not in html and "赵" not in html
-    html = client.get(f"/volunteers/stars/?street={community.street_id}").content.decode()
+    month = timezone.localdate().strftime("%Y-%m")
+    html = client.get(f"/volunteers/stars/?period={month}&street={community.street_id}")
+    html = html.content.decode()
     assert "孙**" in html
 
 
