@@ -137,8 +137,9 @@ def _near(a, b):
 
 
 def _duplicate_pool(cases, user):
-    """Open, unmerged cases `user` may see that could duplicate any of `cases`: one query."""
-    cases = [c for c in cases if c.compound_id or c.lat is not None]
+    """Open, unmerged cases `user` may see that could duplicate any of `cases`: one query
+    (for a page of the queue, whatever it holds)."""
+    cases = list(cases)
     if not cases:
         return []
     since = min(c.created_at for c in cases) - timedelta(days=DUPLICATE_DAYS)
@@ -159,7 +160,7 @@ def _duplicate_pool(cases, user):
 def duplicate_candidates(case, user=None):
     """Open cases that look like the same problem as `case`: same category, reported within
     DUPLICATE_DAYS before or after it, in the same compound or within DUPLICATE_METRES."""
-    if case.parent_id:
+    if case.parent_id or not (case.compound_id or case.lat is not None):
         return []
     return [
         other

@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "canteens.tasks.roll_up_yesterday",
         "schedule": crontab(hour=0, minute=9),
     },
+    "roll-up-volunteer-activities": {
+        "task": "volunteers.tasks.roll_up_yesterday",
+        "schedule": crontab(hour=0, minute=11),
+    },
     "anonymise-closed-cases": {
         "task": "grievances.tasks.anonymise_closed_cases",
         "schedule": crontab(hour=3, minute=41),

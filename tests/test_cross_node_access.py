@@ -72,7 +72,8 @@ from tests.factories import CompoundFactory, DepartmentFactory, make_staff
 from tests.grievances.factories import CategoryFactory, submit
 from volunteers import services as volunteer_services
 from volunteers.models import Activity as VolunteerActivity
-from volunteers.models import ServiceRecord, Team, Volunteer
+from volunteers.models import Certificate, ServiceRecord, Team, Volunteer
+from volunteers.models.certificates import new_certificate_number
 
 ACTORS = [
     "anonymous",
@@ -434,7 +435,46 @@ def _volunteers(nodes, members):
         activity.save()
         volunteer_services.check_in(activity=activity, volunteer=volunteer, now=start)
         record = volunteer_services.check_out(activity=activity, volunteer=volunteer)
-        out[key] = {"volunteer": volunteer, "team": team, "activity": activity, "record": record}
+        certificate = Certificate.objects.create(
+            volunteer=volunteer,
+            status="issued",
+            number=new_certificate_number(2026),
+            period_start=start.date(),
+            period_end=start.date(),
+            real_name=volunteer.real_name,
+            volunteer_number=volunteer.number,
+            minutes=60,
+            issuing_body=nodes[key].name,
+            handler="审计",
+            contact="027-00000000",
+            issued_at=start,
+            community=nodes[key],
+            street_id=nodes[key].street_id,
+            district_id=nodes[key].street.district_id,
+        )
+        coming = VolunteerActivity(
+            title=f"审计报名活动{key[-2:]}",
+            community=nodes[key],
+            street_id=nodes[key].street_id,
+            starts_at=start + timedelta(days=3),
+            ends_at=start + timedelta(days=3, hours=2),
+            place="审计广场",
+            capacity=5,
+        )
+        coming.copy_ancestors()
+        coming.save()
+        asked = volunteer_services.certificate_ask(
+            volunteer=volunteer, period_start=start.date(), period_end=start.date()
+        )
+        out[key] = {
+            "volunteer": volunteer,
+            "team": team,
+            "activity": activity,
+            "record": record,
+            "certificate": certificate,
+            "asked": asked,
+            "coming": coming,
+        }
     ask = volunteer_services.team_join_ask(
         team=out["community_a1"]["team"], volunteer=out["community_b1"]["volunteer"]
     )
@@ -650,6 +690,7 @@ def admin_objects(w):
         Wish: {k: w.points[k]["wishes"]["open"] for k in ("community_a1", "community_b1")},
         Partner: {k: w.points[k]["partner"] for k in ("community_a1", "community_b1")},
         Service: {k: w.points[k]["service"] for k in ("community_a1", "community_b1")},
+        Certificate: {k: v["certificate"] for k, v in w.volunteers.items()},
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -838,6 +879,16 @@ def probes(w):
     # Volunteers: public activity and team pages, the member's own actions (a team's requests
     # by its leader, a correction of one's own record), the organiser's desk and decisions.
     add("volunteers/activities/", "/volunteers/activities/", login="public")
+    add("volunteers/stars/", "/volunteers/stars/?period=2026", login="public")
+    add("volunteers/patrol/", "/volunteers/patrol/", login="member")
+    for v in w.volunteers.values():
+        add(
+            "api/v1/volunteers/activities/<int:pk>/sign-up/",
+            f"/api/v1/volunteers/activities/{v['coming'].pk}/sign-up/",
+            "post",
+            {},
+            login="member",
+        )
     add("volunteers/register/", "/volunteers/register/", login="member")
     add("staff/volunteers/register/", "/staff/volunteers/register/")
     add(
@@ -853,8 +904,52 @@ def probes(w):
             "paper_ref": "AUDIT",
         },
     )
+    add("staff/volunteers/certificates/", "/staff/volunteers/certificates/")
+    add(
+        "volunteers/certificates/ask/",
+        "/volunteers/certificates/ask/",
+        "post",
+        {"period_start": "2026-11-01", "period_end": "2026-11-30"},
+        login="member",
+    )
     for key, v in w.volunteers.items():
         act, team, rec = v["activity"], v["team"], v["record"]
+        number = v["certificate"].number
+        add(
+            "volunteers/certificates/<str:number>/",
+            f"/volunteers/certificates/{number}/",
+            login="public",
+        )
+        add(
+            "volunteers/certificates/<str:number>/qr.svg",
+            f"/volunteers/certificates/{number}/qr.svg",
+            login="public",
+        )
+        # The volunteer's own or the issuing area's staff (tests/volunteers: 404 to others).
+        add(
+            "volunteers/certificates/<str:number>/print/",
+            f"/volunteers/certificates/{number}/print/",
+            login="public",
+        )
+        add(
+            "staff/volunteers/certificates/",
+            f"/staff/volunteers/certificates/?request={v['asked'].pk}",
+            target=("node", key),
+        )
+        add(
+            "staff/volunteers/certificates/",
+            "/staff/volunteers/certificates/",
+            "post",
+            {
+                "volunteer_number": v["volunteer"].number,
+                "period_start": "2026-11-01",
+                "period_end": "2026-11-30",
+                "handler": "审计",
+                "contact": "1",
+                "request": v["asked"].pk,
+            },
+            target=("node", key),
+        )
         add("volunteers/activities/<int:pk>/", f"/volunteers/activities/{act.pk}/", login="public")
         add("volunteers/teams/<int:pk>/", f"/volunteers/teams/{team.pk}/", login="public")
         add(
@@ -1170,6 +1265,24 @@ def probes(w):
             f"/api/v1/cases/{case.pk}.json",
             target=("case", key),
         )
+
+    for resource, attr in (("volunteer-activities", "activity"), ("volunteer-records", "record")):
+        add(f"api/v1/^{resource}/$", f"/api/v1/{resource}/")
+        for params in foreign_filters:
+            add(f"api/v1/^{resource}/$", f"/api/v1/{resource}/?{urlencode(params)}")
+        add(f"api/v1/^{resource}\\.(?P<format>[a-z0-9]+)/?$", f"/api/v1/{resource}.json")
+        for key, v in w.volunteers.items():
+            pk = v[attr].pk
+            add(
+                f"api/v1/^{resource}/(?P<pk>[^/.]+)/$",
+                f"/api/v1/{resource}/{pk}/",
+                target=("node", key),
+            )
+            add(
+                f"api/v1/^{resource}/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$",
+                f"/api/v1/{resource}/{pk}.json",
+                target=("node", key),
+            )
 
     # The second sign-in step (staff only).
     add("security/two-factor/", "/security/two-factor/")

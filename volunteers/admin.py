@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ScopedAdmin
 from volunteers import services
-from volunteers.models import Activity, ServiceRecord, Signup, Team, TeamMembership, Volunteer
+from volunteers.models import (
+    Activity,
+    Certificate,
+    ServiceRecord,
+    Signup,
+    Team,
+    TeamMembership,
+    Volunteer,
+)
 
 
 @admin.register(Volunteer)
@@ -133,6 +141,39 @@ class ServiceRecordAdmin(ScopedAdmin):
         "reason",
         "corrects",
         "correction_asked",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedAdmin):
+    """Read only: certificates are issued on the staff's certificates page, frozen at issue."""
+
+    list_display = ["number", "volunteer_number", "status", "minutes", "issuing_body", "issued_at"]
+    list_filter = ["status"]
+    search_fields = ["number", "volunteer_number"]
+    readonly_fields = [
+        "number",
+        "status",
+        "volunteer_number",
+        "period_start",
+        "period_end",
+        "minutes",
+        "issuing_body",
+        "handler",
+        "contact",
+        "issued_by",
+        "issued_at",
+        "asked_at",
     ]
     fields = readonly_fields
 

@@ -10,6 +10,7 @@ KEEP_VOLUNTEERS = {
     "activity": EDIT,
     "signup": VIEW,
     "servicerecord": VIEW,
+    "certificate": VIEW,
 }
 
 
@@ -27,9 +28,12 @@ class VolunteersConfig(AppConfig):
     }
 
     def ready(self):
+        from dashboards import panels
         from members import registry
         from portal.management.commands.seed_demo import Command as SeedDemo
         from volunteers import demo, member_part
+        from volunteers import panels as volunteer_panels
 
         registry.register(member_part.PART)
+        panels.register(volunteer_panels.PANEL)
         SeedDemo.extenders.append(demo.seed)

@@ -9,7 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from volunteers import services
-from volunteers.models import Activity, ServiceRecord, Team, TeamMembership, Volunteer
+from volunteers.models import (
+    Activity,
+    Certificate,
+    ServiceRecord,
+    Signup,
+    Team,
+    TeamMembership,
+    Volunteer,
+)
 from volunteers.models.volunteers import Availability, Skill
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -45,6 +53,7 @@ def seed(stdout):
                 team.copy_ancestors()
                 team.save()
         n = 0
+        activities, signups, records = [], [], []
         for c in communities:
             organiser = User.objects.filter(community=c, grid__isnull=True, role="community_staff")
             organiser = organiser.first()
@@ -80,7 +89,9 @@ def seed(stdout):
             for v in people[1:6]:
                 TeamMembership.objects.create(team=team, volunteer=v, status="approved")
             TeamMembership.objects.create(team=team, volunteer=people[6])  # asks to join
-            for week in range(-4, 2):  # a month back and two weeks ahead
+            # Three months back and two weeks ahead, written in bulk (a demo import: the
+            # services' per-record checks would cost a minute here); the days roll up later.
+            for week in range(-13, 2):
                 start = (now + timedelta(weeks=week)).replace(
                     hour=9, minute=0, second=0, microsecond=0
                 )
@@ -98,21 +109,74 @@ def seed(stdout):
                     posted_by=organiser,
                 )
                 act.copy_ancestors()
-                act.save()
                 if start > now:
+                    activities.append(act)
                     continue
                 came = rng.sample(people, 6)
+                act.taken = len(came)
+                activities.append(act)
                 for v in came:
                     into = start + timedelta(minutes=rng.randint(-20, 20))
                     out = into + timedelta(minutes=rng.randint(60, 200))
-                    record = services.check_in(activity=act, volunteer=v, by=organiser, now=into)
-                    if rng.random() < 0.05 and week == -1:
-                        continue  # a missing check-out
-                    services.check_out(activity=act, volunteer=v, by=organiser, at=out, now=now)
-                    if organiser and week < -1:
-                        record.refresh_from_db()
-                        services.record_confirm(record=record, by=organiser)
+                    signups.append(
+                        Signup(
+                            activity=act,
+                            volunteer=v,
+                            status="confirmed",
+                            created_at=start - timedelta(days=2),
+                        )
+                    )
+                    record = ServiceRecord(
+                        activity=act, volunteer=v, checked_in_at=into, checked_in_by=organiser
+                    )
+                    record.copy_ancestors()
+                    if not (rng.random() < 0.05 and week == -1):  # else a missing check-out
+                        record.checked_out_at, record.checked_out_by = out, organiser
+                        record.minutes = services.rounded_minutes(
+                            activity=act, checked_in_at=into, checked_out_at=out
+                        )
+                        record.status = ServiceRecord.Status.RECORDED
+                        if organiser and week < -1:
+                            record.status = ServiceRecord.Status.CONFIRMED
+                            record.confirmed_minutes = record.minutes
+                            record.decided_by = organiser
+                            record.decided_at = out + timedelta(days=1)
+                    records.append(record)
+        Activity.objects.bulk_create(activities, batch_size=1000)
+        for row in signups + records:
+            row.activity_id = row.activity.pk
+        Signup.objects.bulk_create(signups, batch_size=2000)
+        ServiceRecord.objects.bulk_create(records, batch_size=2000)
+        _certificates(communities, now)
     stdout.write(
         f"Demo volunteers: {Volunteer.objects.count()}, activities: {Activity.objects.count()}, "
         f"confirmed records: {ServiceRecord.objects.filter(status='confirmed').count()}"
     )
+
+
+def _certificates(communities, now):
+    """A certificate issued in each of the first communities (for its first volunteer), and a
+    request waiting in the next one."""
+    from portal.models import User
+
+    today = timezone.localdate()
+    for c in communities[:4]:
+        staff = User.objects.filter(community=c, grid__isnull=True, role="community_staff").first()
+        volunteer = Volunteer.objects.filter(community=c).order_by("number").first()
+        if staff is None or volunteer is None:
+            continue
+        services.certificate_issue(
+            by=staff,
+            volunteer=volunteer,
+            period_start=today - timedelta(days=120),
+            period_end=today,
+            handler=f"{c.name}社区工作人员",
+            contact="027-88880000",
+            now=now,
+        )
+    for c in communities[4:6]:
+        volunteer = Volunteer.objects.filter(community=c).order_by("number").first()
+        if volunteer is not None and not Certificate.objects.filter(volunteer=volunteer).exists():
+            services.certificate_ask(
+                volunteer=volunteer, period_start=today - timedelta(days=90), period_end=today
+            )

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grievances.forms import PhotosField
+from grievances.models import Category
 from portal.models import Community
 from volunteers.models import Volunteer
 from volunteers.models.volunteers import Availability, Skill
@@ -87,3 +89,58 @@ class CheckOutForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     note = forms.CharField(label=_("What is wrong"), max_length=200)
+
+
+class CertificateAskForm(forms.Form):
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CertificateIssueForm(CertificateAskForm):
+    volunteer_number = forms.CharField(label=_("Volunteer number"), max_length=20)
+    handler = forms.CharField(label=_("Handler"), max_length=30)
+    contact = forms.CharField(label=_("Contact phone"), max_length=40)
+    request = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    field_order = ["volunteer_number", "period_start", "period_end", "handler", "contact"]
+
+    def clean_volunteer_number(self):
+        number = self.cleaned_data["volunteer_number"].strip().upper()
+        volunteer = Volunteer.objects.filter(number=number).first()
+        if volunteer is None:
+            raise forms.ValidationError(_("No volunteer has this number."))
+        return volunteer
+
+
+class PatrolForm(forms.Form):
+    """A hazard found on patrol (平安合伙人巡查上报)."""
+
+    team = forms.ModelChoiceField(queryset=None, label=_("Patrol team"), empty_label=None)
+    category = forms.ModelChoiceField(queryset=None, label=_("Kind of hazard"))
+    community = forms.ModelChoiceField(queryset=None, label=_("Community it is in"))
+    address = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("What did you find"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    photos = PhotosField(label=_("Photos"), required=False)
+    lat = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    long = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("name")
+        self.fields["community"].queryset = Community.objects.order_by("street__name", "name")
+
+    def clean(self):
+        data = super().clean()
+        lat, long = data.get("lat"), data.get("long")
+        if (lat is None) != (long is None) or (
+            lat is not None and not (-90 <= lat <= 90 and -180 <= long <= 180)
+        ):
+            data["lat"] = data["long"] = None  # a half or impossible point: the address stands
+        return data

@@ -4,8 +4,9 @@ service records, the export, what account deletion erases, and what a scanned co
 from django.utils.translation import gettext_lazy as _
 
 from members.registry import MemberPart
-from volunteers.models import ServiceRecord, Signup, Volunteer
+from volunteers.models import Certificate, PatrolReport, ServiceRecord, Signup, Volunteer
 from volunteers.selectors import confirmed_minutes
+from volunteers.services import patrol_teams
 
 RECENT = 10
 
@@ -26,11 +27,19 @@ def panel(request, member):
         .order_by("-activity__starts_at")[:RECENT]
     )
     minutes = confirmed_minutes(volunteer=volunteer)
+    certificates = list(Certificate.objects.filter(volunteer=volunteer).order_by("-id")[:RECENT])
     return {
         "volunteer": volunteer,
         "records": records,
         "signups": signups,
         "hours": minutes / 60,
+        "certificates": [c for c in certificates if c.status == Certificate.Status.ISSUED],
+        "patrols": PatrolReport.objects.filter(volunteer=volunteer).count()
+        if patrol_teams(volunteer).exists()
+        else None,
+        "certificate_asked": next(
+            (c for c in certificates if c.status == Certificate.Status.REQUESTED), None
+        ),
     }
 
 
@@ -60,6 +69,16 @@ def export(member):
                 "confirmed_minutes": r.confirmed_minutes,
             }
             for r in ServiceRecord.objects.filter(volunteer=volunteer).select_related("activity")
+        ],
+        "certificates": [
+            {
+                "number": c.number,
+                "period": [c.period_start.isoformat(), c.period_end.isoformat()],
+                "minutes": c.minutes,
+                "issuing_body": c.issuing_body,
+                "issued_at": c.issued_at.isoformat(),
+            }
+            for c in Certificate.objects.filter(volunteer=volunteer, status="issued")
         ],
     }
 

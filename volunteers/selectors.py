@@ -1,9 +1,12 @@
 """Reads of the volunteers app."""
 
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from volunteers.models import Activity, ServiceRecord, Signup
+from portal.workdays import SHANGHAI
+from volunteers.models import Activity, ServiceRecord, Signup, Volunteer
 
 
 def upcoming_activities(*, now=None):
@@ -49,3 +52,49 @@ def live_signups(activity):
     return Signup.objects.filter(activity=activity).filter(
         Q(status=Signup.Status.CONFIRMED) | Q(status=Signup.Status.WAITING)
     )
+
+
+def _local_start(day):
+    return datetime.combine(day, time.min, SHANGHAI)
+
+
+def star_period(value, today=None):
+    """`YYYY-MM` (a month) or `YYYY` (a year) as (kind, first day, last day); empty: last
+    month, the latest whole one (a month's stars are named when it is over). None for anything
+    else."""
+    today = today or timezone.localdate()
+    value = (value or "").strip()
+    try:
+        if not value:
+            last = today.replace(day=1) - timedelta(days=1)
+            return "month", last.replace(day=1), last
+        if len(value) == 4:
+            year = int(value)
+            return "year", date(year, 1, 1), date(year, 12, 31)
+        if len(value) == 7 and value[4] == "-":
+            first = date(int(value[:4]), int(value[5:]), 1)
+            after = (first + timedelta(days=32)).replace(day=1)
+            return "month", first, after - timedelta(days=1)
+    except ValueError:
+        return None
+    return None
+
+
+def star_volunteers(*, level, node_id, first, last, limit=10):
+    """志愿服务之星: the volunteers of a community or street (where they registered) with the
+    most confirmed hours in activities of the local days first..last; only those who agreed to
+    be named publicly. [(volunteer, minutes)], most first, ties by volunteer number."""
+    rows = list(
+        ServiceRecord.objects.filter(
+            status=ServiceRecord.Status.CONFIRMED,
+            activity__starts_at__gte=_local_start(first),
+            activity__starts_at__lt=_local_start(last + timedelta(days=1)),
+            volunteer__show_publicly=True,
+            **{f"volunteer__{level}_id": node_id},
+        )
+        .values("volunteer")
+        .annotate(minutes=Sum("confirmed_minutes"))
+        .order_by("-minutes", "volunteer__number")[:limit]
+    )
+    people = Volunteer.objects.in_bulk([r["volunteer"] for r in rows])
+    return [(people[r["volunteer"]], r["minutes"]) for r in rows]

@@ -2,7 +2,7 @@
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +15,20 @@ from members.services import member_mark_served, member_register_by_proxy
 from portal import notify
 from portal.inserts import insert_unless_duplicate
 from portal.scoping import Scope
+from portal.workdays import SHANGHAI
 from stations.geo import haversine_m
-from volunteers.models import Activity, ServiceRecord, Signup, TeamMembership, Volunteer
+from volunteers import rollups
+from volunteers.models import (
+    Activity,
+    Certificate,
+    PatrolReport,
+    ServiceRecord,
+    Signup,
+    Team,
+    TeamMembership,
+    Volunteer,
+)
+from volunteers.models.certificates import new_certificate_number
 from volunteers.models.volunteers import SCOPE_LOOKUPS, Availability, Skill
 from volunteers.signals import hours_confirmed
 
@@ -226,8 +238,11 @@ def activity_save(*, activity, by):
     activity.copy_ancestors()
     if not Scope.of(by).covers(activity, SCOPE_LOOKUPS):
         raise PermissionDenied(_("You can only post activities in your own area."))
+    before = None
     if activity.pk:
-        taken = Activity.objects.filter(pk=activity.pk).values_list("taken", flat=True).first()
+        taken, before = Activity.objects.filter(pk=activity.pk).values_list(
+            "taken", "starts_at"
+        ).first() or (0, None)
         if taken and activity.capacity < taken:
             raise ValidationError({"capacity": _("%(n)d places are taken already.") % {"n": taken}})
     activity.skills_wanted = _clean_choices(activity.skills_wanted, Skill, "skills_wanted")
@@ -235,7 +250,12 @@ def activity_save(*, activity, by):
         raise ValidationError({"checkin_radius_m": _("A distance check needs the map point.")})
     activity.posted_by = activity.posted_by or by
     activity.full_clean(exclude=["taken"])
-    activity.save()
+    with transaction.atomic():
+        activity.save()
+        # An activity posted into (or moved out of) a rolled-up day rolls that day up again.
+        rollups.activity_changed(activity)
+        if before is not None and before != activity.starts_at:
+            rollups.day_rebuild(timezone.localtime(before, SHANGHAI).date())
     return activity
 
 
@@ -259,32 +279,41 @@ def overlapping(*, activity, volunteer):
 
 
 @transaction.atomic
-def activity_sign_up(*, activity, volunteer):
+def activity_sign_up(*, activity, volunteer, tell_if_new=False):
     """Sign up: a place while there is one (a conditional UPDATE on the taken counter, so
     concurrent sign-ups never overbook), else the waiting list. Signing up twice returns the
-    existing sign-up."""
+    existing sign-up (with `tell_if_new`: and whether this call made it)."""
+    signup, created = _sign_up(activity, volunteer)
+    return (signup, created) if tell_if_new else signup
+
+
+def _sign_up(activity, volunteer):
+    """The new sign-up goes in as waiting (INSERT … ON CONFLICT DO NOTHING: a second one of the
+    same volunteer is refused by the constraint, no error) and takes a place when the
+    conditional UPDATE finds one; an earlier sign-up is answered as it is, or, cancelled, goes
+    again from the back of the queue."""
     if activity.starts_at <= timezone.now():
         raise ValidationError(_("This activity has started; sign-up is closed."))
-    signup = Signup.objects.select_for_update().filter(activity=activity, volunteer=volunteer)
-    signup = signup.first()
-    if signup and signup.status != Signup.Status.CANCELLED:
-        return signup
-    status = Signup.Status.CONFIRMED if _take_place(activity.pk) else Signup.Status.WAITING
-    if signup:
-        signup.status = status
+    signup = Signup(
+        activity=activity,
+        volunteer=volunteer,
+        status=Signup.Status.WAITING,
+        created_at=timezone.now(),
+    )
+    if insert_unless_duplicate(signup):
+        if _take_place(activity.pk):
+            Signup.objects.filter(pk=signup.pk).update(status=Signup.Status.CONFIRMED)
+            signup.status = Signup.Status.CONFIRMED
+    else:
+        signup = Signup.objects.select_for_update().get(activity=activity, volunteer=volunteer)
+        if signup.status != Signup.Status.CANCELLED:
+            return signup, False
+        took = _take_place(activity.pk)
+        signup.status = Signup.Status.CONFIRMED if took else Signup.Status.WAITING
         signup.created_at = timezone.now()  # back of the queue
         signup.save(update_fields=["status", "created_at"])
-    else:
-        signup = Signup(
-            activity=activity, volunteer=volunteer, status=status, created_at=timezone.now()
-        )
-        if not insert_unless_duplicate(signup):
-            # The same volunteer's second tap won the race: give the place back.
-            if status == Signup.Status.CONFIRMED:
-                Activity.objects.filter(pk=activity.pk).update(taken=F("taken") - 1)
-            return Signup.objects.get(activity=activity, volunteer=volunteer)
     member_mark_served(member=volunteer.member, **_place_of(activity))
-    return signup
+    return signup, True
 
 
 @transaction.atomic
@@ -298,6 +327,7 @@ def activity_cancel(*, signup):
     signup.save(update_fields=["status"])
     if not was_confirmed:
         return None
+    rollups.activity_changed(signup.activity)
     # Lock the activity so two cancellations promote two different people.
     activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
     promoted = (
@@ -372,6 +402,7 @@ def check_in(*, activity, volunteer, by=None, point=None, now=None):
         record.copy_ancestors()
         if not insert_unless_duplicate(record):
             raise ValidationError(_("Already checked in."))
+        rollups.activity_changed(activity)
     member_mark_served(member=volunteer.member, **_place_of(activity))
     return record
 
@@ -406,6 +437,7 @@ def check_out(*, activity, volunteer, by=None, point=None, at=None, now=None):
         )
         record.status = ServiceRecord.Status.RECORDED
         record.save(update_fields=["checked_out_at", "checked_out_by", "minutes", "status"])
+        rollups.activity_changed(activity)
     return record
 
 
@@ -417,6 +449,7 @@ def _organiser_only(record, by):
         raise PermissionDenied(_("Only the organising body confirms its activity's hours."))
 
 
+@transaction.atomic
 def _decide(record, by, **values):
     """Decide a record once: the conditional UPDATE matches only a record still waiting, so a
     decided (frozen) record never changes."""
@@ -432,6 +465,7 @@ def _decide(record, by, **values):
                 _("This record is decided and frozen; enter a correction instead.")
             )
         record.refresh_from_db()
+        rollups.activity_changed(record.activity)
         if record.status == ServiceRecord.Status.CONFIRMED:
             hours_confirmed.send(sender=ServiceRecord, record=record)
     return record
@@ -514,6 +548,7 @@ def record_correct(*, record, by, minutes, reason):
             correction.save()
     except IntegrityError as exc:
         raise ValidationError(_("This record was corrected already.")) from exc
+    rollups.activity_changed(record.activity)
     hours_confirmed.send(sender=ServiceRecord, record=correction)
     return correction
 
@@ -528,3 +563,183 @@ def record_ask_correction(*, record, volunteer, note):
     ServiceRecord.objects.filter(pk=record.pk).update(correction_asked=note[:200])
     record.refresh_from_db()
     return record
+
+
+# Certificates (志愿服务证明) ------------------------------------------------------------------
+
+
+def _issuer_node(by):
+    """The body a staff account issues for: its community, street or district (a grid worker
+    records nothing and issues nothing)."""
+    if not by.is_authenticated or not by.is_active or by.grid_id is not None:
+        return None
+    return by.community or by.street or by.district
+
+
+def certificate_records(*, by, volunteer, period_start, period_end):
+    """谁记录谁证明: the volunteer's confirmed records of activities in the issuing body's area,
+    in the period (local dates of the activities)."""
+    start = datetime.combine(period_start, time.min, SHANGHAI)
+    end = datetime.combine(period_end + timedelta(days=1), time.min, SHANGHAI)
+    return (
+        ServiceRecord.objects.for_user(by)
+        .filter(
+            volunteer=volunteer,
+            status=ServiceRecord.Status.CONFIRMED,
+            activity__starts_at__gte=start,
+            activity__starts_at__lt=end,
+        )
+        .select_related("activity", "activity__team", "activity__community", "activity__street")
+        .order_by("activity__starts_at", "id")
+    )
+
+
+def _check_period(period_start, period_end):
+    if period_start is None or period_end is None:
+        raise ValidationError({"period_end": _("Give the first and the last day.")})
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The last day comes before the first.")})
+    if period_end > timezone.localdate():
+        raise ValidationError({"period_end": _("The period cannot end in the future.")})
+
+
+def certificate_ask(*, volunteer, period_start, period_end):
+    """The volunteer asks their community for a certificate of a period; staff issue it. One
+    open request at a time: asking again changes the period of the open one."""
+    _check_period(period_start, period_end)
+    with transaction.atomic():
+        Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        open_request = Certificate.objects.filter(
+            volunteer=volunteer, status=Certificate.Status.REQUESTED
+        ).first()
+        cert = open_request or Certificate(volunteer=volunteer, status="requested")
+        cert.period_start, cert.period_end = period_start, period_end
+        cert.asked_at = timezone.now()
+        cert.community_id = volunteer.community_id
+        cert.street_id, cert.district_id = volunteer.street_id, volunteer.district_id
+        cert.save()
+    return cert
+
+
+@transaction.atomic
+def certificate_issue(
+    *, by, volunteer, period_start, period_end, handler, contact, request=None, now=None
+):
+    """Issue a certificate from confirmed records only, the facts copied in (frozen): name,
+    volunteer number, period, activities, hours, issuing body, handler and contact, an
+    unguessable number and the date. A request is issued once."""
+    node = _issuer_node(by)
+    if node is None:
+        raise PermissionDenied(_("Only community, street or district staff issue certificates."))
+    # A volunteer of another area may have served here too: the body's own records decide.
+    _check_period(period_start, period_end)
+    handler, contact = (handler or "").strip(), (contact or "").strip()
+    errors = {}
+    if not handler:
+        errors["handler"] = _("Enter the name of the handler.")
+    if not contact:
+        errors["contact"] = _("Enter a contact phone number.")
+    if errors:
+        raise ValidationError(errors)
+    records = list(
+        certificate_records(
+            by=by, volunteer=volunteer, period_start=period_start, period_end=period_end
+        )
+    )
+    if not records:
+        raise ValidationError(
+            {"period_end": _("No confirmed hours in this period recorded by your body.")}
+        )
+    now = now or timezone.now()
+    if request is not None:
+        cert = Certificate.objects.select_for_update().filter(pk=request.pk).first()
+        if cert is None or cert.volunteer_id != volunteer.pk:
+            raise ValidationError(_("This request is not this volunteer's."))
+        if cert.status != Certificate.Status.REQUESTED:
+            raise ValidationError(_("This request was issued already."))
+    else:
+        cert = Certificate(volunteer=volunteer, asked_at=None)
+    cert.status = Certificate.Status.ISSUED
+    cert.period_start, cert.period_end = period_start, period_end
+    cert.real_name = volunteer.real_name
+    cert.volunteer_number = volunteer.number
+    cert.activities = [
+        {
+            "record": r.pk,
+            "title": r.activity.title,
+            "date": timezone.localtime(r.activity.starts_at).date().isoformat(),
+            "organiser": str(r.activity.organiser),
+            "minutes": r.confirmed_minutes,
+        }
+        for r in records
+    ]
+    cert.minutes = sum(r.confirmed_minutes for r in records)
+    cert.issuing_body = str(node)
+    cert.handler, cert.contact = handler[:30], contact[:40]
+    cert.issued_by, cert.issued_at = by, now
+    cert.community_id = by.community_id
+    cert.street_id = by.street_id or volunteer.street_id
+    cert.district_id = by.district_id or volunteer.district_id
+    for attempt in range(3):
+        cert.number = new_certificate_number(timezone.localtime(now).year)
+        try:
+            with transaction.atomic():
+                cert.save()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            if cert._state.adding:
+                cert.pk = None
+    return cert
+
+
+# Patrol reports (平安合伙人) ------------------------------------------------------------------
+
+
+def patrol_teams(volunteer):
+    """The safety-patrol teams the volunteer is an approved member of."""
+    return Team.objects.filter(
+        kind=Team.Kind.SAFETY,
+        memberships__volunteer=volunteer,
+        memberships__status=TeamMembership.Status.APPROVED,
+    ).order_by("name")
+
+
+@transaction.atomic
+def patrol_report_file(
+    *, volunteer, team, category, description, community, address="", lat=None, long=None, photos=()
+):
+    """A 平安合伙人 on patrol files a hazard: a case through the grievance intake (channel
+    "patrol", the volunteer's member as its member and reporter), linked to their volunteer
+    record and team. It routes like any case once the transaction commits."""
+    from grievances.models import Channel
+    from grievances.services import case_submit
+
+    if not patrol_teams(volunteer).filter(pk=team.pk).exists():
+        raise PermissionDenied(_("Only members of a safety patrol team file patrol reports."))
+    description = (description or "").strip()
+    if len(description) < 5:
+        raise ValidationError({"description": _("Describe the hazard in a few words.")})
+    if (lat is None) != (long is None):
+        raise ValidationError({"lat": _("The location sent is not valid.")})
+    member = volunteer.member
+    case = case_submit(
+        category=category,
+        description=description,
+        channel=Channel.PATROL,
+        community=community,
+        address=(address or "").strip(),
+        lat=lat,
+        long=long,
+        reporter_name=volunteer.real_name,
+        reporter_phone=member.phone or "",
+        may_contact=True,
+        photos=photos,
+        member=member,
+    )
+    report = PatrolReport(case=case, volunteer=volunteer, team=team)
+    report.community_id, report.street_id = case.community_id, case.street_id
+    report.district_id = case.district_id
+    report.save()
+    return report

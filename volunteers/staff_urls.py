@@ -1,11 +1,12 @@
 from django.urls import path
 
-from volunteers import staff_views
+from volunteers import certificate_views, staff_views
 
 app_name = "volunteers_staff"
 
 urlpatterns = [
     path("register/", staff_views.register, name="register"),
+    path("certificates/", certificate_views.staff_certificates, name="certificates"),
     path("activities/<int:pk>/", staff_views.activity, name="activity"),
     path("activities/<int:pk>/qr.svg", staff_views.activity_qr, name="qr"),
     path("records/<int:pk>/check-out/", staff_views.check_out, name="check_out"),

@@ -1,19 +1,24 @@
 """Public and member pages of the volunteers app: the activity list and page, registration,
 sign-up and cancel, the check-in behind the activity's QR, teams and their join requests."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from members.selectors import member_of
+from portal import ratelimit
 from portal.middleware import allow_features
+from portal.models import Community, Street
 from volunteers import selectors, services
-from volunteers.forms import CorrectionForm, PointForm, VolunteerForm
+from volunteers.forms import CorrectionForm, PatrolForm, PointForm, VolunteerForm
 from volunteers.models import Activity, ServiceRecord, Signup, Team, TeamMembership, Volunteer
 
 
@@ -87,6 +92,8 @@ def _volunteer_or_register(request):
     volunteer = _volunteer_of(request.member)
     if volunteer is None:
         messages.info(request, _("Register as a volunteer first."))
+    else:
+        volunteer.member = request.member  # loaded already
     return volunteer
 
 
@@ -220,3 +227,108 @@ def ask_correction(request, pk):
     else:
         messages.error(request, _("Say what is wrong."))
     return redirect("members:me")
+
+
+def stars(request):
+    """志愿服务之星: the month's or the year's top volunteers of a street or a community, by
+    confirmed hours, named (masked) only with their consent."""
+    period = selectors.star_period(request.GET.get("period"))
+    if period is None:
+        return render(
+            request,
+            "volunteers/stars.html",
+            {"error": _("Give the period as a year (2026) or a month (2026-11).")},
+            status=400,
+        )
+    kind, first, last = period
+    streets = list(Street.objects.order_by("name"))
+    street = community = None
+    if request.GET.get("community"):
+        community = get_object_or_404(
+            Community.objects.select_related("street"), pk=_int_or_404(request.GET["community"])
+        )
+        street = community.street
+    elif request.GET.get("street"):
+        street = get_object_or_404(Street, pk=_int_or_404(request.GET["street"]))
+    elif streets:
+        street = streets[0]
+    if community is not None:
+        ranking = selectors.star_volunteers(
+            level="community", node_id=community.pk, first=first, last=last
+        )
+    elif street is not None:
+        ranking = selectors.star_volunteers(
+            level="street", node_id=street.pk, first=first, last=last
+        )
+    else:
+        ranking = []
+    today = timezone.localdate()
+    return render(
+        request,
+        "volunteers/stars.html",
+        {
+            "kind": kind,
+            "first": first,
+            "last": last,
+            "streets": streets,
+            "street": street,
+            "community": community,
+            "communities": street.communities.order_by("name") if street else [],
+            "ranking": [(v.masked_name, m / 60) for v, m in ranking],
+            "this_month": today.strftime("%Y-%m"),
+            "last_month": (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+            "this_year": str(today.year),
+            "period_param": request.GET.get("period", ""),
+        },
+    )
+
+
+def _int_or_404(value):
+    if not str(value).isdigit() or len(str(value)) > 12:
+        raise Http404
+    return int(value)
+
+
+@never_cache
+@allow_features("geolocation")  # the hazard's point from the phone, when allowed
+@require_http_methods(["GET", "POST"])
+@member_required
+def patrol(request):
+    """平安合伙人: file a hazard found on patrol; it becomes a case that routes like any other."""
+    volunteer = _volunteer_or_register(request)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    teams = services.patrol_teams(volunteer)
+    if not teams.exists():
+        messages.info(request, _("Patrol reports are for members of a safety patrol team."))
+        return redirect("members:me")
+    initial = {"community": volunteer.community_id}
+    form = PatrolForm(request.POST or None, request.FILES or None, teams=teams, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.hit(("patrol-member", str(request.member.pk), "30/h")):
+            form.add_error(None, _("Too many reports in a short time. Please try again later."))
+        else:
+            data = form.cleaned_data
+            try:
+                report = services.patrol_report_file(
+                    volunteer=volunteer,
+                    team=data["team"],
+                    category=data["category"],
+                    description=data["description"],
+                    community=data["community"],
+                    address=data["address"],
+                    lat=data["lat"],
+                    long=data["long"],
+                    photos=data["photos"] or (),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Reported: case %(code)s. You can follow it on your page.")
+                    % {"code": report.case.code},
+                )
+                return redirect("members:me")
+    status = 400 if form.errors else 200
+    return render(request, "volunteers/patrol.html", {"form": form}, status=status)

@@ -206,9 +206,9 @@ def test_my_page_costs_the_same_queries_for_one_case_and_many(
     Case.objects.filter(pk=submit(community, category).pk).update(member=member)
     client.get("/me/")
     # user (the session comes from the cache), member; cases; courier, check-ins, activities;
-    # canteen meals, eligibility; the volunteer profile (each app one query a list; a
-    # non-volunteer's panel stops there)
-    with django_assert_num_queries(9) as one:
+    # canteen meals, eligibility; the volunteer profile (a non-volunteer's panel stops there);
+    # points: the account, vouchers, wishes claimed, service orders (each app one query a list)
+    with django_assert_num_queries(13) as one:
         client.get("/me/")
     for _ in range(15):
         Case.objects.filter(pk=submit(community, category).pk).update(member=member)

@@ -62,3 +62,17 @@ def sms_outbox(settings):
     MemoryBackend.outbox = []
     cache.clear()
     return MemoryBackend.outbox
+
+
+def confirmed_record(community, volunteer, by, served=timedelta(hours=2), days_ago=3, **extra):
+    """A past activity of the community the volunteer served at, checked out and confirmed."""
+    activity = make_activity(community, capacity=5, starts_in=-timedelta(days=days_ago), **extra)
+    services.check_in(activity=activity, volunteer=volunteer, now=activity.starts_at)
+    record = services.check_out(
+        activity=activity,
+        volunteer=volunteer,
+        by=by,
+        at=activity.starts_at + served,
+        now=activity.ends_at + timedelta(hours=1),
+    )
+    return services.record_confirm(record=record, by=by)

@@ -1,0 +1,105 @@
+"""Read-only API for staff: the activities and service records of their area (scoped like the
+admin and the staff pages, `for_user`); decisions stay one POST each on the organiser's page.
+For members: sign up for an activity."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Exists
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members.api.views import IsMember
+from portal.api.filters import in_scope
+from portal.api.views import ScopedViewSetMixin
+from portal.models import Community, Street
+from volunteers import services
+from volunteers.api.serializers import (
+    ActivitySerializer,
+    ServiceRecordSerializer,
+    SignupSerializer,
+)
+from volunteers.models import Activity, ServiceRecord, Volunteer
+
+
+class ActivityFilterSet(django_filters.FilterSet):
+    community = django_filters.ModelChoiceFilter(queryset=in_scope(Community))
+    street = django_filters.ModelChoiceFilter(queryset=in_scope(Street))
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Activity
+        fields = ["community", "street", "team"]
+
+
+class ServiceRecordFilterSet(django_filters.FilterSet):
+    community = django_filters.ModelChoiceFilter(queryset=in_scope(Community))
+    street = django_filters.ModelChoiceFilter(queryset=in_scope(Street))
+    activity = django_filters.NumberFilter(field_name="activity_id")
+
+    class Meta:
+        model = ServiceRecord
+        fields = ["status", "community", "street", "activity"]
+
+
+class ActivityViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Activity.objects.select_related("team", "community", "street").order_by(
+        "-starts_at", "-id"
+    )
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilterSet
+
+
+class ServiceRecordViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ServiceRecord.objects.select_related("activity", "volunteer").order_by(
+        "-checked_in_at", "-id"
+    )
+    serializer_class = ServiceRecordSerializer
+    filterset_class = ServiceRecordFilterSet
+
+
+class SignUpView(APIView):
+    """A member signs up for an activity (the phone app's path; the page posts the form)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: SignupSerializer,
+            200: SignupSerializer,
+            400: OpenApiResponse(description="Sign-up closed, or not a volunteer"),
+            404: OpenApiResponse(description="No such activity"),
+        },
+        summary="Sign up for a volunteer activity: a place while there is one, else the "
+        "waiting list (signing up twice answers the existing sign-up)",
+    )
+    def post(self, request, pk):
+        member = request.member
+        # The activity and whether the member is a volunteer, in one query (a volunteer's key
+        # is their member's).
+        activity = (
+            Activity.objects.filter(pk=pk)
+            .annotate(is_volunteer=Exists(Volunteer.objects.filter(pk=member.pk)))
+            .first()
+        )
+        if activity is None:
+            raise Http404
+        if not activity.is_volunteer:
+            raise ApiValidationError({"detail": [_("Register as a volunteer first.")]})
+        volunteer = Volunteer(pk=member.pk, member=member)
+        try:
+            signup, created = services.activity_sign_up(
+                activity=activity, volunteer=volunteer, tell_if_new=True
+            )
+        except ValidationError as exc:
+            raise ApiValidationError({"detail": exc.messages}) from exc
+        return Response(
+            {"id": signup.pk, "activity": activity.pk, "status": signup.status},
+            status=201 if created else 200,
+        )
