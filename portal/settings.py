@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stations",
     "canteens",
     "volunteers",
+    "gridwork",
     "security",
 ]
 

@@ -1,0 +1,13 @@
+from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models.visits import OverdueFlag, Visit, VisitPolicy
+
+__all__ = [
+    "CareTag",
+    "Colour",
+    "ColourChange",
+    "Household",
+    "OverdueFlag",
+    "Person",
+    "Visit",
+    "VisitPolicy",
+]

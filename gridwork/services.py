@@ -1,0 +1,305 @@
+"""Every change to the household register and its visits goes through one function here."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridwork import people
+from gridwork.models import CareTag, Colour, ColourChange, Household, Person
+from members.phones import normalize_phone
+
+# Household register ------------------------------------------------------------------------------
+
+
+def _require_register_keeper(by, grid):
+    """The grid's worker or its community's staff keep the register (先房后人)."""
+    scope = by.scope
+    if scope.sees_all:
+        return
+    if scope.level == "grid" and by.grid_id == grid.pk:
+        return
+    if scope.level == "community" and by.community_id == grid.community_id:
+        return
+    raise PermissionDenied(_("Only the grid's worker or its community keeps this register."))
+
+
+@transaction.atomic
+def household_register(
+    *,
+    by,
+    grid,
+    number,
+    compound=None,
+    building=None,
+    unit="",
+    door="",
+    address="",
+    colour=Colour.BLUE,
+    colour_reason="",
+):
+    """Register a dwelling: by compound → building → unit → door, or by an address (villages,
+    outer grids). The household number is unique in the community."""
+    _require_register_keeper(by, grid)
+    number = (number or "").strip()
+    errors = {}
+    if not number:
+        errors["number"] = _("Enter the household number.")
+    elif Household.objects.filter(community_id=grid.community_id, number=number).exists():
+        errors["number"] = _("This household number is already registered in the community.")
+    if compound is None and not (address or "").strip():
+        errors["address"] = _("Choose the compound or enter an address.")
+    if compound is not None and compound.community_id != grid.community_id:
+        errors["compound"] = _("The compound is not in this grid's community.")
+    if building is not None and building.compound_id != getattr(compound, "pk", None):
+        errors["building"] = _("The building is not in this compound.")
+    if colour != Colour.BLUE and not (colour_reason or "").strip():
+        errors["colour_reason"] = _("Say why the household has this colour.")
+    if errors:
+        raise ValidationError(errors)
+    household = Household(
+        number=number,
+        grid=grid,
+        compound=compound,
+        building=building,
+        unit=(unit or "").strip(),
+        door=(door or "").strip(),
+        address=(address or "").strip(),
+    )
+    household.copy_ancestors()
+    household.save(force_insert=True)
+    _colour_write(household, by, colour, colour_reason or _("registered"))
+    from gridwork import schedule
+
+    schedule.household_reschedule(household)
+    return household
+
+
+@transaction.atomic
+def person_add(
+    *,
+    by,
+    household,
+    name,
+    relation=Person.Relation.HEAD,
+    birth_year=None,
+    phone="",
+    id_number="",
+    care_tags=(),
+):
+    """Add someone to a household; the ID number is kept as its last four and a keyed hash."""
+    _require_register_keeper(by, household.grid)
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Enter the resident's name.")
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        last4, hashed = people.clean_id_number(id_number)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        last4 = hashed = ""
+    this_year = timezone.localdate().year
+    if birth_year is not None and not (1900 <= int(birth_year) <= this_year):
+        errors["birth_year"] = _("Enter a birth year between 1900 and this year.")
+    tags = list(dict.fromkeys(care_tags or []))
+    if any(t not in CareTag.values for t in tags):
+        errors["care_tags"] = _("Choose the care tags from the list.")
+    if relation not in Person.Relation.values:
+        errors["relation"] = _("Choose the relation from the list.")
+    if errors:
+        raise ValidationError(errors)
+    return Person.objects.create(
+        household=household,
+        name=name,
+        relation=relation,
+        birth_year=birth_year,
+        phone=phone or "",
+        id_last4=last4,
+        id_hash=hashed,
+        care_tags=tags,
+    )
+
+
+def _colour_write(household, by, colour, reason):
+    now = timezone.now()
+    ColourChange.objects.create(
+        household=household,
+        from_colour=household.colour if household.colour_set_at else "",
+        to_colour=colour,
+        reason=reason,
+        by=by,
+    )
+    household.colour, household.colour_reason = colour, reason
+    household.colour_set_by, household.colour_set_at = by, now
+    household.save(update_fields=["colour", "colour_reason", "colour_set_by", "colour_set_at"])
+
+
+@transaction.atomic
+def household_set_colour(*, by, household, colour, reason):
+    """Change a household's colour: a reason is required, and the change goes into its
+    history. The visit schedule follows the new colour's policy at once."""
+    _require_register_keeper(by, household.grid)
+    reason = (reason or "").strip()
+    if colour not in Colour.values:
+        raise ValidationError({"colour": _("Choose red, yellow or blue.")})
+    if not reason:
+        raise ValidationError({"reason": _("Say why the colour changes.")})
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.colour == colour:
+        raise ValidationError({"colour": _("The household already has this colour.")})
+    _colour_write(household, by, colour, reason)
+    from gridwork import schedule
+
+    schedule.household_reschedule(household)
+    return household
+
+
+def household_look_up(*, request, household, reason):
+    """An official outside the household's grid and community reads its people: only with a
+    reason, and the read goes to the audit trail."""
+    from security.audit import audit_personal_read
+
+    reason = (reason or "").strip()
+    if not people.may_look_up(request.user, household):
+        raise PermissionDenied
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("Say why you need to see this household's residents.")})
+    audit_personal_read(
+        request=request, obj=household, fields=["name", "phone"], via=f"gridwork lookup: {reason}"
+    )
+
+
+# Visits ------------------------------------------------------------------------------------------
+
+
+def _require_visitor(by, household):
+    """The household's grid worker visits it (their community's staff may too)."""
+    scope = by.scope
+    if scope.sees_all:
+        return
+    if scope.level == "grid" and by.grid_id == household.grid_id:
+        return
+    if scope.level == "community" and by.community_id == household.community_id:
+        return
+    raise PermissionDenied(_("This household is outside your grid."))
+
+
+@transaction.atomic
+def household_set_one_off_due(*, by, household, due_on, reason):
+    """A one-off visit due date (e.g. within 24 hours after a hospital stay or a bereavement)."""
+    from gridwork import schedule
+
+    _require_visitor(by, household)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the household needs a visit.")})
+    if due_on is None or due_on < schedule.today():
+        raise ValidationError({"due_on": _("Choose today or a later date.")})
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    household.one_off_due_on, household.one_off_reason = due_on, reason
+    household.save(update_fields=["one_off_due_on", "one_off_reason"])
+    schedule.household_reschedule(household)
+    return household
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    by,
+    household,
+    outcome,
+    mode=None,
+    note="",
+    photo=None,
+    follow_up=False,
+    visited_on=None,
+    finding_category=None,
+    finding="",
+):
+    """Record a visit. A qualifying one (met, refused; never "not home") moves the household's
+    schedule and closes its overdue flags, in this transaction. A finding becomes a grievance
+    case (channel "visit") placed at the household's community and compound, linked to the
+    visit, and routed and timed like any case."""
+    from gridwork import flags, schedule
+    from gridwork.models import Visit, VisitPolicy
+    from grievances import services as case_services
+    from grievances.models import Channel
+
+    _require_visitor(by, household)
+    errors = {}
+    if outcome not in Visit.Outcome.values:
+        errors["outcome"] = _("Choose what happened.")
+    mode = mode or Visit.Mode.DOOR
+    if mode not in Visit.Mode.values:
+        errors["mode"] = _("Choose how the visit was made.")
+    today = schedule.today()
+    visited_on = visited_on or today
+    if visited_on > today or visited_on < today - timedelta(days=7):
+        errors["visited_on"] = _("A visit is logged within seven days.")
+    finding = (finding or "").strip()
+    if finding and finding_category is None:
+        errors["finding_category"] = _("Choose the category of what you found.")
+    if finding_category is not None and not finding:
+        errors["finding"] = _("Describe what you found.")
+    if errors:
+        raise ValidationError(errors)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    visit = Visit(
+        household=household,
+        by=by,
+        grid_id=household.grid_id,
+        community_id=household.community_id,
+        street_id=household.street_id,
+        district_id=household.district_id,
+        visited_on=visited_on,
+        mode=mode,
+        outcome=outcome,
+        note=(note or "").strip(),
+        follow_up=bool(follow_up),
+    )
+    if photo:
+        visit.photo = photo
+    if finding:
+        visit.case = case_services.case_submit(
+            category=finding_category,
+            description=finding,
+            channel=Channel.VISIT,
+            community=household.community,
+            compound=household.compound,
+            address=household.address if household.compound_id is None else household.place,
+            reported_by=by,
+        )
+    visit.save(force_insert=True)
+    if visit.qualifies:
+        policy = VisitPolicy.objects.filter(colour=household.colour).first()
+        last_on, count = schedule.count_after_visit(
+            policy,
+            last_on=household.last_qualifying_visit_on,
+            period_visits=household.period_visits,
+            visited_on=visited_on,
+        )
+        one_off = household.one_off_due_on
+        household.last_qualifying_visit_on, household.period_visits = last_on, count
+        household.one_off_due_on = None  # a qualifying visit answers the one-off date
+        household.one_off_reason = "" if one_off else household.one_off_reason
+        household.next_due_on = schedule.next_due(
+            policy, last_on=last_on, period_visits=count, one_off_due_on=None, on=today
+        )
+        household.save(
+            update_fields=[
+                "last_qualifying_visit_on",
+                "period_visits",
+                "one_off_due_on",
+                "one_off_reason",
+                "next_due_on",
+            ]
+        )
+        flags.flags_close(household=household, visit=visit)
+    return visit
