@@ -15,3 +15,9 @@ class GridworkConfig(AppConfig):
         "grid_worker": {"household": EDIT, "person": EDIT, "colourchange": VIEW},
         "community_staff": {"household": EDIT, "person": EDIT, "colourchange": VIEW},
     }
+
+    def ready(self):
+        from gridwork import demo
+        from portal.management.commands.seed_demo import Command as SeedDemo
+
+        SeedDemo.extenders.append(demo.seed)

@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "security.tasks.archive_audit_trail",
         "schedule": crontab(hour=2, minute=47),
     },
+    "raise-overdue-visit-flags": {
+        "task": "gridwork.tasks.raise_overdue_flags",
+        "schedule": crontab(minute="*/30"),
+    },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",
         "schedule": crontab(hour=3, minute=17),

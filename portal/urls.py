@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/stations/", include("stations.staff_urls")),
     path("staff/canteens/", include("canteens.staff_urls")),
     path("staff/volunteers/", include("volunteers.staff_urls")),
+    path("staff/visits/", include("gridwork.urls")),
     path("staff/", include("grievances.staff_urls")),
     path("cases/", include("grievances.urls")),
     path("", include("members.urls")),

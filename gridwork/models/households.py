@@ -100,7 +100,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["compound", "building", "unit", "door", "number"]
+        ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="household_number_unique"),
             # A dwelling is found either by its compound or by an address.
@@ -131,6 +131,27 @@ class Household(models.Model):
             parts.append(self.building.name)
         parts += [p for p in (self.unit and f"{self.unit}单元", self.door) if p]
         return " ".join(parts)
+
+    def clean(self):
+        """The admin's checks (the service checks the same): a place, a unique number."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.compound_id is None and not self.address.strip():
+            errors["address"] = _("Choose the compound or enter an address.")
+        if self.grid_id is not None:
+            grid = self.grid
+            if self.compound_id and self.compound.community_id != grid.community_id:
+                errors["compound"] = _("The compound is not in this grid's community.")
+            taken = Household.objects.filter(community_id=grid.community_id, number=self.number)
+            if taken.exclude(pk=self.pk).exists():
+                errors["number"] = _(
+                    "This household number is already registered in the community."
+                )
+        if self.building_id and self.building.compound_id != self.compound_id:
+            errors["building"] = _("The building is not in this compound.")
+        if errors:
+            raise ValidationError(errors)
 
     def copy_ancestors(self):
         g = self.grid
@@ -172,7 +193,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
-        ordering = ["household", "id"]
+        ordering = ["id"]
 
     def __str__(self):
         return self.name
@@ -199,7 +220,7 @@ class ColourChange(models.Model):
     class Meta:
         verbose_name = _("colour change")
         verbose_name_plural = _("colour changes")
-        ordering = ["household", "-at"]
+        ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="colour_change_has_reason")
         ]

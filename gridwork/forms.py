@@ -1,0 +1,51 @@
+"""Forms of the grid worker's pages: they parse input; gridwork.services decides."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gridwork.models import Colour, Visit
+from grievances.models import Category
+from portal.photos import clean_photo
+
+
+class VisitForm(forms.Form):
+    """One tap: the outcome button submits; the rest is optional, folded away."""
+
+    outcome = forms.ChoiceField(label=_("outcome"), choices=Visit.Outcome.choices)
+    mode = forms.ChoiceField(
+        label=_("mode"), choices=Visit.Mode.choices, initial=Visit.Mode.DOOR, required=False
+    )
+    note = forms.CharField(
+        label=_("note"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2})
+    )
+    photo = forms.ImageField(label=_("photo"), required=False)
+    follow_up = forms.BooleanField(label=_("needs a follow-up"), required=False)
+    finding_category = forms.ModelChoiceField(
+        label=_("category of what you found"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+    )
+    finding = forms.CharField(
+        label=_("a problem to hand on as a case"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return clean_photo(photo) if photo else None
+
+
+class ColourForm(forms.Form):
+    colour = forms.ChoiceField(label=_("colour"), choices=Colour.choices)
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class OneOffForm(forms.Form):
+    due_on = forms.DateField(label=_("visit due by"), widget=forms.DateInput({"type": "date"}))
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class LookUpForm(forms.Form):
+    reason = forms.CharField(label=_("why you need to see the residents"), max_length=200)

@@ -1,0 +1,155 @@
+"""Reads of the register, scoped: the worker's day, and counts for the community and above."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+
+from gridwork import schedule
+from gridwork.models import Colour, Household, OverdueFlag, VisitPolicy
+from portal.models import Community, Grid, Street, User
+
+DAY_LIMIT = 150  # rows on the worker's day: a phone on a weak signal
+DAY_AHEAD = 7  # days ahead a household appears on the day list
+PERIOD_DAYS = {"week": 7, "month": 31, "year": 366}
+
+
+@dataclass
+class Group:
+    compound: str
+    building: str
+    rows: list = field(default_factory=list)
+
+
+def day_list(user, on=None):
+    """The grid worker's day: overdue first, then red, then due soonest, grouped by compound
+    and building (groups in the order of their most urgent household). Two queries."""
+    on = on or schedule.today()
+    urgent = Q(next_due_on__lte=on + timedelta(days=DAY_AHEAD))
+    rows = list(
+        Household.objects.filter(grid_id=user.grid_id)
+        .filter(urgent)
+        .annotate(
+            late=Case(
+                When(next_due_on__lt=on, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            not_red=Case(
+                When(colour=Colour.RED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("compound", "building")
+        .order_by("late", "not_red", "next_due_on", "id")[:DAY_LIMIT]
+    )
+    threshold = {
+        p.colour: PERIOD_DAYS.get(p.period) for p in VisitPolicy.objects.only("colour", "period")
+    }
+    groups = {}
+    for h in rows:
+        h.overdue = h.next_due_on < on
+        h.days_since = (
+            (on - h.last_qualifying_visit_on).days if h.last_qualifying_visit_on else None
+        )
+        limit = threshold.get(h.colour)
+        h.stale = h.days_since is None or (limit is not None and h.days_since > limit)
+        key = (h.compound_id, h.building_id) if h.compound_id else ("addr", h.address)
+        if key not in groups:
+            groups[key] = Group(
+                compound=h.compound.name if h.compound_id else h.address,
+                building=h.building.name if h.building_id else "",
+            )
+        groups[key].rows.append(h)
+    badges = Household.objects.filter(grid_id=user.grid_id).aggregate(
+        overdue=Count("id", filter=Q(next_due_on__lt=on)),
+        due_week=Count(
+            "id", filter=Q(next_due_on__gte=on, next_due_on__lte=on + timedelta(days=DAY_AHEAD))
+        ),
+        red=Count("id", filter=Q(colour=Colour.RED)),
+    )
+    return list(groups.values()), badges
+
+
+def overdue_count(level, node_id, on=None):
+    """Households past their due date under one node (the index (node, next_due_on))."""
+    on = on or schedule.today()
+    return Household.objects.filter(**{f"{level}_id": node_id}, next_due_on__lt=on).count()
+
+
+def community_table(community_id, on=None):
+    """Per grid of a community: its workers, households, red, overdue, open flags by level.
+    Counts only; the community sees the flood as numbers, not alerts."""
+    on = on or schedule.today()
+    grids = {
+        g.pk: {
+            "grid": g,
+            "workers": [],
+            "households": 0,
+            "red": 0,
+            "overdue": 0,
+            "worker": 0,
+            "community": 0,
+        }
+        for g in Grid.objects.filter(community_id=community_id).order_by("code")
+    }
+    for w in User.objects.filter(
+        community_id=community_id, role=User.Role.GRID_WORKER, is_active=True
+    ).only("first_name", "last_name", "username", "grid_id"):
+        if w.grid_id in grids:
+            grids[w.grid_id]["workers"].append(w.get_full_name() or w.get_username())
+    counts = (
+        Household.objects.filter(community_id=community_id)
+        .values("grid_id")
+        .annotate(
+            households=Count("id"),
+            red=Count("id", filter=Q(colour=Colour.RED)),
+            overdue=Count("id", filter=Q(next_due_on__lt=on)),
+        )
+        .order_by()
+    )
+    for row in counts:
+        if row["grid_id"] in grids:
+            grids[row["grid_id"]].update(
+                households=row["households"], red=row["red"], overdue=row["overdue"]
+            )
+    flags = (
+        OverdueFlag.objects.filter(community_id=community_id, closed_at__isnull=True)
+        .values("grid_id", "level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in flags:
+        if row["grid_id"] in grids:
+            grids[row["grid_id"]][row["level"]] = row["n"]
+    return list(grids.values())
+
+
+def counts_below(level, node_id, on=None):
+    """For a street (per community) or the district (per street): households by colour and
+    overdue. Numbers only: no household, name or phone."""
+    on = on or schedule.today()
+    child, model = ("community", Community) if level == "street" else ("street", Street)
+    names = dict(model.objects.filter(**{f"{level}_id": node_id}).values_list("id", "name"))
+    rows = {
+        pk: {"name": name, "households": 0, "red": 0, "yellow": 0, "blue": 0, "overdue": 0}
+        for pk, name in names.items()
+    }
+    agg = (
+        Household.objects.filter(**{f"{level}_id": node_id})
+        .values(f"{child}_id")
+        .annotate(
+            households=Count("id"),
+            red=Count("id", filter=Q(colour=Colour.RED)),
+            yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
+            blue=Count("id", filter=Q(colour=Colour.BLUE)),
+            overdue=Count("id", filter=Q(next_due_on__lt=on)),
+        )
+        .order_by()
+    )
+    for row in agg:
+        pk = row.pop(f"{child}_id")
+        if pk in rows:
+            rows[pk].update(row)
+    return sorted(rows.values(), key=lambda r: r["name"])

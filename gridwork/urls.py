@@ -1,0 +1,14 @@
+from django.urls import path
+
+from gridwork import views
+
+app_name = "gridwork"
+
+urlpatterns = [
+    path("", views.day, name="day"),
+    path("overview/", views.overview, name="overview"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:pk>/visit/", views.visit, name="visit"),
+    path("households/<int:pk>/colour/", views.colour, name="colour"),
+    path("households/<int:pk>/one-off/", views.one_off, name="one_off"),
+]

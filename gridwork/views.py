@@ -1,0 +1,212 @@
+"""The grid worker's pages (/staff/visits/): light, phone first, scoped by `for_user`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import user_passes_test
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gridwork import people, schedule, selectors, services
+from gridwork.forms import ColourForm, LookUpForm, OneOffForm, VisitForm
+from gridwork.models import Household
+
+
+def _is_staff(user):
+    return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
+
+
+staff_required = user_passes_test(_is_staff, login_url="admin:login")
+
+
+def _add_field_errors(form, exc):
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _errors(exc):
+    if isinstance(exc, PermissionDenied):
+        return [str(exc) or _("You may not do this.")]
+    return exc.messages
+
+
+@never_cache
+@require_GET
+@staff_required
+def day(request):
+    """The grid worker's day; anyone else gets the counts of their node."""
+    if request.user.scope.level != "grid":
+        return redirect("gridwork:overview")
+    groups, badges = selectors.day_list(request.user)
+    return render(request, "gridwork/day.html", {"groups": groups, "badges": badges})
+
+
+@never_cache
+@require_GET
+@staff_required
+def overview(request):
+    """Counts for the user's node: per grid (with its workers) for a community, per community
+    for a street, per street for the district. No names or phones."""
+    user = request.user
+    level = user.scope.level
+    ctx = {"level": level, "node": user.node}
+    if level in ("grid", "community"):
+        ctx["grids"] = selectors.community_table(user.community_id)
+        if level == "grid":
+            ctx["grids"] = [g for g in ctx["grids"] if g["grid"].pk == user.grid_id]
+    elif level in ("street", "district"):
+        ctx["rows"] = selectors.counts_below(level, user.node.pk)
+        ctx["overdue"] = selectors.overdue_count(level, user.node.pk)
+    else:
+        raise PermissionDenied
+    return render(request, "gridwork/overview.html", ctx)
+
+
+def _household(request, pk):
+    return get_object_or_404(
+        Household.objects.for_user(request.user).select_related("compound", "building", "grid"),
+        pk=pk,
+    )
+
+
+def _detail(
+    request,
+    household,
+    *,
+    show_people,
+    visit_form=None,
+    lookup_form=None,
+    colour_form=None,
+    one_off_form=None,
+    status=200,
+):
+    ctx = {
+        "h": household,
+        "show_people": show_people,
+        "may_visit": people.sees_people(request.user, household)
+        and request.user.scope.level in people.PEOPLE_LEVELS,
+        "visit_form": visit_form or VisitForm(),
+        "colour_form": colour_form or ColourForm(initial={"colour": household.colour}),
+        "one_off_form": one_off_form or OneOffForm(),
+        "lookup_form": lookup_form or LookUpForm(),
+        "overdue": bool(household.next_due_on and household.next_due_on < schedule.today()),
+        "visits": household.visits.select_related("case")[:10],
+        "history": household.colour_changes.all()[:10],
+        "residents": household.people.count(),
+    }
+    if show_people:
+        ctx["people"] = list(household.people.all())
+    return render(request, "gridwork/household.html", ctx, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def household(request, pk):
+    """A household's file. Its grid worker and community see the residents; a street or
+    district official inside the scope sees them after giving a reason (audited)."""
+    h = _household(request, pk)
+    if people.sees_people(request.user, h):
+        return _detail(request, h, show_people=True)
+    if request.method == "POST":
+        form = LookUpForm(request.POST)
+        try:
+            services.household_look_up(
+                request=request, household=h, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages)
+            return _detail(request, h, show_people=False, lookup_form=form, status=400)
+        return _detail(request, h, show_people=True)
+    return _detail(request, h, show_people=False)
+
+
+@never_cache
+@require_POST
+@staff_required
+def visit(request, pk):
+    h = _household(request, pk)
+    form = VisitForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            v = services.visit_log(
+                by=request.user,
+                household=h,
+                outcome=d["outcome"],
+                mode=d["mode"] or None,
+                note=d["note"],
+                photo=d["photo"],
+                follow_up=d["follow_up"],
+                finding_category=d["finding_category"],
+                finding=d["finding"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            text = _("Visit logged: %(household)s, %(outcome)s.") % {
+                "household": h.number,
+                "outcome": v.get_outcome_display(),
+            }
+            if v.case_id:
+                text += " " + _("Case %(code)s raised.") % {"code": v.case.code}
+            messages.success(request, text)
+            return redirect("gridwork:day")
+    return _detail(
+        request, h, show_people=people.sees_people(request.user, h), visit_form=form, status=400
+    )
+
+
+@never_cache
+@require_POST
+@staff_required
+def colour(request, pk):
+    """A colour change without a reason is a form error on the household's page."""
+    h = _household(request, pk)
+    form = ColourForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_set_colour(
+                by=request.user,
+                household=h,
+                colour=form.cleaned_data["colour"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, _errors(exc))
+        except ValidationError as exc:
+            _add_field_errors(form, exc)
+        else:
+            messages.success(request, _("Colour changed."))
+            return redirect("gridwork:household", pk=h.pk)
+    return _detail(
+        request, h, show_people=people.sees_people(request.user, h), colour_form=form, status=400
+    )
+
+
+@never_cache
+@require_POST
+@staff_required
+def one_off(request, pk):
+    h = _household(request, pk)
+    form = OneOffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_set_one_off_due(
+                by=request.user,
+                household=h,
+                due_on=form.cleaned_data["due_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, _errors(exc))
+        except ValidationError as exc:
+            _add_field_errors(form, exc)
+        else:
+            messages.success(request, _("One-off visit date set."))
+            return redirect("gridwork:household", pk=h.pk)
+    return _detail(
+        request, h, show_people=people.sees_people(request.user, h), one_off_form=form, status=400
+    )
