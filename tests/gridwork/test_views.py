@@ -54,7 +54,7 @@ def test_a_street_official_sees_counts_not_names(client, staff, red_home):
     page = client.get(f"/staff/visits/households/{red_home.pk}/")
     assert page.status_code == 200
     assert "王秀英" not in page.text and "13811112222" not in page.text
-    assert "1 resident" in page.text or "1位" in page.text or "1 " in page.text
+    assert page.context["residents"] == 1
 
 
 def test_a_street_lookup_needs_a_reason_and_is_audited(client, staff, red_home):
