@@ -11,6 +11,7 @@ from portal.models import Community, Grid, Street, User
 
 DAY_LIMIT = 150  # rows on the worker's day: a phone on a weak signal
 DAY_AHEAD = 7  # days ahead a household appears on the day list
+MIN_PATROLS = 2  # walks a day (seed 001: at least twice)
 PERIOD_DAYS = {"week": 7, "month": 31, "year": 366}
 
 
@@ -42,6 +43,17 @@ def day_list(user, on=None):
             ),
         )
         .select_related("compound", "building")
+        .only(
+            "number",
+            "colour",
+            "unit",
+            "door",
+            "address",
+            "next_due_on",
+            "last_qualifying_visit_on",
+            "compound__name",
+            "building__name",
+        )
         .order_by("late", "not_red", "next_due_on", "id")[:DAY_LIMIT]
     )
     threshold = {
@@ -153,3 +165,39 @@ def counts_below(level, node_id, on=None):
         if pk in rows:
             rows[pk].update(row)
     return sorted(rows.values(), key=lambda r: r["name"])
+
+
+def open_patrol(user):
+    from gridwork.models import Patrol
+
+    return Patrol.objects.filter(worker=user, ended_at__isnull=True).first()
+
+
+def patrols_per_day(community_id, days=7, on=None):
+    """Walks per grid worker per day over the last `days` days (the seeds: at least two)."""
+    from gridwork.models import Patrol
+
+    on = on or schedule.today()
+    since = on - timedelta(days=days - 1)
+    dates = [since + timedelta(days=i) for i in range(days)]
+    rows = (
+        Patrol.objects.filter(community_id=community_id, day__gte=since, day__lte=on)
+        .values("worker_id", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {(r["worker_id"], r["day"]): r["n"] for r in rows}
+    workers = User.objects.filter(
+        community_id=community_id, role=User.Role.GRID_WORKER, is_active=True
+    ).order_by("grid__code", "username")
+    table = [
+        {
+            "worker": w.get_full_name() or w.get_username(),
+            "days": [
+                {"n": counts.get((w.pk, d), 0), "short": counts.get((w.pk, d), 0) < MIN_PATROLS}
+                for d in dates
+            ],
+        }
+        for w in workers
+    ]
+    return dates, table

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork import people
-from gridwork.models import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models import CareTag, Colour, ColourChange, Household, Patrol, Person
 from members.phones import normalize_phone
 
 # Household register ------------------------------------------------------------------------------
@@ -266,6 +266,9 @@ def visit_log(
     )
     if photo:
         visit.photo = photo
+    visit.patrol_id = (
+        Patrol.objects.filter(worker=by, ended_at__isnull=True).values_list("id", flat=True).first()
+    )
     if finding:
         visit.case = case_services.case_submit(
             category=finding_category,
@@ -303,3 +306,51 @@ def visit_log(
         )
         flags.flags_close(household=household, visit=visit)
     return visit
+
+
+# Patrols ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patrol_start(*, by):
+    """A grid worker starts a walk of their grid; one walk at a time."""
+    from gridwork import schedule
+    from portal.models import User
+
+    if by.role != User.Role.GRID_WORKER or by.grid_id is None:
+        raise PermissionDenied(_("Only a grid worker walks a grid."))
+    if Patrol.objects.filter(worker=by, ended_at__isnull=True).exists():
+        raise ValidationError({"patrol": _("A patrol is already under way.")})
+    return Patrol.objects.create(
+        worker=by,
+        grid_id=by.grid_id,
+        community_id=by.community_id,
+        street_id=by.street_id,
+        district_id=by.district_id,
+        day=schedule.today(),
+        started_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def patrol_end(*, by):
+    """End the worker's walk and attach the on-the-spot cases they logged during it (visits
+    were attached as they were logged)."""
+    from grievances.models import Case, Channel
+
+    now = timezone.now()
+    patrol = Patrol.objects.select_for_update().filter(worker=by, ended_at__isnull=True).first()
+    if patrol is None:
+        raise ValidationError({"patrol": _("No patrol is under way.")})
+    ended = Patrol.objects.filter(pk=patrol.pk, ended_at__isnull=True).update(ended_at=now)
+    if not ended:
+        raise ValidationError({"patrol": _("No patrol is under way.")})
+    patrol.ended_at = now
+    found = Case.objects.filter(
+        reported_by=by,
+        channel=Channel.ON_THE_SPOT,
+        created_at__gte=patrol.started_at,
+        created_at__lte=now,
+    ).values_list("id", flat=True)
+    patrol.cases.add(*found)
+    return patrol

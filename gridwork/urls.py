@@ -7,6 +7,7 @@ app_name = "gridwork"
 urlpatterns = [
     path("", views.day, name="day"),
     path("overview/", views.overview, name="overview"),
+    path("patrol/<slug:action>/", views.patrol, name="patrol"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/visit/", views.visit, name="visit"),
     path("households/<int:pk>/colour/", views.colour, name="colour"),

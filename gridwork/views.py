@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,7 +40,36 @@ def day(request):
     if request.user.scope.level != "grid":
         return redirect("gridwork:overview")
     groups, badges = selectors.day_list(request.user)
-    return render(request, "gridwork/day.html", {"groups": groups, "badges": badges})
+    return render(
+        request,
+        "gridwork/day.html",
+        {"groups": groups, "badges": badges, "patrol": selectors.open_patrol(request.user)},
+    )
+
+
+@never_cache
+@require_POST
+@staff_required
+def patrol(request, action):
+    """Start or end a patrol walk."""
+    if action not in ("start", "end"):
+        raise Http404
+    service = services.patrol_start if action == "start" else services.patrol_end
+    try:
+        walk = service(by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        if action == "start":
+            messages.success(request, _("Patrol started."))
+        else:
+            messages.success(
+                request,
+                _("Patrol ended: %(visits)d visits, %(cases)d on-the-spot cases.")
+                % {"visits": walk.visits.count(), "cases": walk.cases.count()},
+            )
+    return redirect("gridwork:day")
 
 
 @never_cache
@@ -53,8 +83,11 @@ def overview(request):
     ctx = {"level": level, "node": user.node}
     if level in ("grid", "community"):
         ctx["grids"] = selectors.community_table(user.community_id)
+        ctx["patrol_days"], ctx["patrols"] = selectors.patrols_per_day(user.community_id)
         if level == "grid":
             ctx["grids"] = [g for g in ctx["grids"] if g["grid"].pk == user.grid_id]
+            mine = user.get_full_name() or user.get_username()
+            ctx["patrols"] = [p for p in ctx["patrols"] if p["worker"] == mine]
     elif level in ("street", "district"):
         ctx["rows"] = selectors.counts_below(level, user.node.pk)
         ctx["overdue"] = selectors.overdue_count(level, user.node.pk)

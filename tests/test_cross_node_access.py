@@ -861,6 +861,8 @@ def probes(w):
     # Grid work: the worker's day and the counts; a household's file and its actions by node.
     add("staff/visits/", "/staff/visits/")
     add("staff/visits/overview/", "/staff/visits/overview/")
+    for action in ("start", "end"):
+        add("staff/visits/patrol/<slug:action>/", f"/staff/visits/patrol/{action}/", "post", {})
     for key, home in w.households.items():
         base = f"/staff/visits/households/{home.pk}/"
         add("staff/visits/households/<int:pk>/", base, target=("node", key))

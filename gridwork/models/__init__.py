@@ -1,4 +1,5 @@
 from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models.patrols import Patrol
 from gridwork.models.visits import OverdueFlag, Visit, VisitPolicy
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "ColourChange",
     "Household",
     "OverdueFlag",
+    "Patrol",
     "Person",
     "Visit",
     "VisitPolicy",

@@ -89,6 +89,14 @@ class Visit(models.Model):
     note = models.TextField(_("note"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="visits/%Y/%m/", blank=True)
     follow_up = models.BooleanField(_("needs a follow-up"), default=False)
+    patrol = models.ForeignKey(
+        "gridwork.Patrol",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("patrol"),
+    )
     case = models.OneToOneField(
         "grievances.Case",
         models.SET_NULL,
