@@ -49,3 +49,14 @@ class OneOffForm(forms.Form):
 
 class LookUpForm(forms.Form):
     reason = forms.CharField(label=_("why you need to see the residents"), max_length=200)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("register spreadsheet (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("check only (dry run)"), required=False, initial=True)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload the register as an .xlsx file."))
+        return f

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gridwork import people, schedule, selectors, services
-from gridwork.forms import ColourForm, LookUpForm, OneOffForm, VisitForm
+from gridwork import imports, people, schedule, selectors, services
+from gridwork.forms import ColourForm, ImportForm, LookUpForm, OneOffForm, VisitForm
 from gridwork.models import Household
 
 
@@ -243,3 +243,79 @@ def one_off(request, pk):
     return _detail(
         request, h, show_people=people.sees_people(request.user, h), one_off_form=form, status=400
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data, name):
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_GET
+@staff_required
+def import_template(request):
+    import io
+
+    out = io.BytesIO()
+    imports.template_workbook().save(out)
+    return _xlsx(out.getvalue(), "household-register-template.xlsx")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def import_register(request):
+    """The community's staff import their register: a dry run lists the errors by row; a real
+    import writes everything or nothing."""
+    user = request.user
+    if user.scope.level != "community" and not user.is_superuser:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.households_import(
+                by=user,
+                community=user.community,
+                file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, _errors(exc))
+        except Exception:  # noqa: BLE001 - a broken or non-Excel file: a form error, not a 500
+            form.add_error("file", _("This file could not be read as an Excel workbook."))
+        if form.errors or (result is not None and result.errors):
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "gridwork/import.html", {"form": form, "result": result}, status=status)
+
+
+@never_cache
+@require_GET
+@staff_required
+def export(request):
+    """The register as Excel: in full for the community and its grids (audited), de-identified
+    above it."""
+    from security.audit import audit_record
+    from security.models import AuditEvent
+
+    user = request.user
+    if user.scope.level is None and not user.is_superuser:
+        raise PermissionDenied
+    data = imports.export_workbook(user)
+    full = user.is_superuser or user.scope.level in people.PEOPLE_LEVELS
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        request=request,
+        object_type="gridwork.household",
+        object_repr="household register",
+        changes={"personal": full},
+    )
+    return _xlsx(data, "household-register.xlsx")

@@ -863,6 +863,10 @@ def probes(w):
     add("staff/visits/overview/", "/staff/visits/overview/")
     for action in ("start", "end"):
         add("staff/visits/patrol/<slug:action>/", f"/staff/visits/patrol/{action}/", "post", {})
+    add("staff/visits/import/", "/staff/visits/import/")
+    add("staff/visits/import/", "/staff/visits/import/", "post", {"dry_run": "on"})
+    add("staff/visits/import/template.xlsx", "/staff/visits/import/template.xlsx")
+    add("staff/visits/export.xlsx", "/staff/visits/export.xlsx")
     for key, home in w.households.items():
         base = f"/staff/visits/households/{home.pk}/"
         add("staff/visits/households/<int:pk>/", base, target=("node", key))
