@@ -17,7 +17,10 @@ class GridworkConfig(AppConfig):
     }
 
     def ready(self):
+        from dashboards import panels
         from gridwork import demo
+        from gridwork import panels as gridwork_panels
         from portal.management.commands.seed_demo import Command as SeedDemo
 
+        panels.register(gridwork_panels.PANEL)
         SeedDemo.extenders.append(demo.seed)
