@@ -60,3 +60,35 @@ class ImportForm(forms.Form):
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload the register as an .xlsx file."))
         return f
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("from"), widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(label=_("to"), widget=forms.DateInput({"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class ProblemForm(forms.Form):
+    title = forms.CharField(label=_("problem"), max_length=200)
+    source = forms.ChoiceField(label=_("source"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from gridwork.models import Problem
+
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = Problem.Source.choices
+
+
+class TaskForm(forms.Form):
+    what = forms.CharField(label=_("task"), max_length=200)
+    owner = forms.CharField(label=_("who"), max_length=60)
+    due_on = forms.DateField(label=_("by when"), widget=forms.DateInput({"type": "date"}))
+
+
+class EffectForm(forms.Form):
+    effect = forms.CharField(label=_("effect"), max_length=2000, widget=forms.Textarea({"rows": 2}))

@@ -201,3 +201,20 @@ def patrols_per_day(community_id, days=7, on=None):
         for w in workers
     ]
     return dates, table
+
+
+def problem_lists(user, start, end):
+    """The problems taken in [start, end] on the user's lists, with their tasks, and the
+    summary "N taken, M done"."""
+    from django.db.models import Prefetch
+
+    from gridwork.models import Problem, Task
+
+    problems = list(
+        Problem.objects.for_user(user)
+        .filter(raised_on__gte=start, raised_on__lte=end)
+        .select_related("community")
+        .prefetch_related(Prefetch("tasks", queryset=Task.objects.order_by("due_on", "id")))
+    )
+    done = sum(1 for p in problems if p.done_on)
+    return problems, {"taken": len(problems), "done": done}

@@ -354,3 +354,94 @@ def patrol_end(*, by):
     ).values_list("id", flat=True)
     patrol.cases.add(*found)
     return patrol
+
+
+# Problem → task → effect lists ----------------------------------------------------------------
+
+
+def _list_node(by):
+    """A list is kept by a street or a community (its staff)."""
+    scope = by.scope
+    if scope.level == "community":
+        return by.community, by.street_id, by.district_id
+    if scope.level == "street":
+        return None, by.street_id, by.district_id
+    raise PermissionDenied(_("Problem lists are kept by streets and communities."))
+
+
+@transaction.atomic
+def problem_take(*, by, title, source, raised_on=None, case=None):
+    """问题清单: take a problem onto the street's or community's list."""
+    from gridwork import schedule
+    from gridwork.models import Problem
+
+    community, street_id, district_id = _list_node(by)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Say what the problem is.")})
+    if source not in Problem.Source.values:
+        raise ValidationError({"source": _("Choose where the problem came from.")})
+    return Problem.objects.create(
+        title=title,
+        source=source,
+        raised_on=raised_on or schedule.today(),
+        community=community,
+        street_id=street_id,
+        district_id=district_id,
+        case=case,
+        created_by=by,
+    )
+
+
+def _own_problem(by, problem):
+    from gridwork.models import Problem
+
+    if not Problem.objects.for_user(by).filter(pk=problem.pk).exists():
+        raise PermissionDenied(_("This problem is not on your list."))
+    _list_node(by)
+
+
+@transaction.atomic
+def task_add(*, by, problem, what, owner, due_on):
+    """任务清单: who does what by when."""
+    from gridwork.models import Task
+
+    _own_problem(by, problem)
+    errors = {}
+    if not (what or "").strip():
+        errors["what"] = _("Say what is to be done.")
+    if not (owner or "").strip():
+        errors["owner"] = _("Say who does it.")
+    if due_on is None:
+        errors["due_on"] = _("Choose a date.")
+    if errors:
+        raise ValidationError(errors)
+    return Task.objects.create(
+        problem=problem, what=what.strip(), owner=owner.strip(), due_on=due_on
+    )
+
+
+@transaction.atomic
+def task_done(*, by, task):
+    from gridwork import schedule
+    from gridwork.models import Task
+
+    _own_problem(by, task.problem)
+    Task.objects.filter(pk=task.pk, done_on__isnull=True).update(done_on=schedule.today())
+
+
+@transaction.atomic
+def problem_done(*, by, problem, effect):
+    """效果清单: the problem is done when its effect is recorded."""
+    from gridwork import schedule
+    from gridwork.models import Problem
+
+    _own_problem(by, problem)
+    effect = (effect or "").strip()
+    if not effect:
+        raise ValidationError({"effect": _("Say what changed.")})
+    done = Problem.objects.filter(pk=problem.pk, done_on__isnull=True).update(
+        effect=effect, done_on=schedule.today()
+    )
+    if not done:
+        raise ValidationError({"effect": _("This problem is already done.")})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.day, name="day"),
     path("overview/", views.overview, name="overview"),
     path("patrol/<slug:action>/", views.patrol, name="patrol"),
+    path("lists/", views.lists, name="lists"),
     path("import/", views.import_register, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("export.xlsx", views.export, name="export"),

@@ -319,3 +319,84 @@ def export(request):
         changes={"personal": full},
     )
     return _xlsx(data, "household-register.xlsx")
+
+
+def _period(request):
+    from gridwork.forms import PeriodForm
+
+    today = schedule.today()
+    first, last = schedule.period_bounds("month", today)
+    form = PeriodForm(request.GET or {"start": first, "end": last})
+    if form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, first, last
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def lists(request):
+    """问题清单 → 任务清单 → 效果清单 of the user's street or community, by period; printable."""
+    from gridwork.forms import EffectForm, ProblemForm, TaskForm
+    from gridwork.models import Problem, Task
+
+    user = request.user
+    if user.scope.level not in ("street", "community", "district") and not user.is_superuser:
+        raise PermissionDenied
+    period, start, end = _period(request)
+    forms_ = {"problem": ProblemForm(), "task": TaskForm(), "effect": EffectForm()}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        target = request.POST.get("target") or "0"
+        try:
+            if action == "problem":
+                form = forms_["problem"] = ProblemForm(request.POST)
+                if form.is_valid():
+                    services.problem_take(by=user, **form.cleaned_data)
+            elif action in ("task", "effect", "task_done"):
+                if action == "task_done":
+                    task = get_object_or_404(
+                        Task.objects.filter(problem__in=Problem.objects.for_user(user)),
+                        pk=target if target.isdigit() else 0,
+                    )
+                    services.task_done(by=user, task=task)
+                    form = None
+                else:
+                    problem = get_object_or_404(
+                        Problem.objects.for_user(user), pk=target if target.isdigit() else 0
+                    )
+                    form = forms_[action] = (TaskForm if action == "task" else EffectForm)(
+                        request.POST
+                    )
+                    if form.is_valid() and action == "task":
+                        services.task_add(by=user, problem=problem, **form.cleaned_data)
+                    elif form.is_valid():
+                        services.problem_done(by=user, problem=problem, **form.cleaned_data)
+            else:
+                raise Http404
+        except PermissionDenied as exc:
+            messages.error(request, " ".join(_errors(exc)))
+            form = None
+            status = 403
+        except ValidationError as exc:
+            _add_field_errors(form, exc)
+        if status == 200 and (form is None or not form.errors):
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+        if status == 200:
+            status = 400
+    problems, summary = selectors.problem_lists(user, start, end)
+    return render(
+        request,
+        "gridwork/lists.html",
+        {
+            "period": period,
+            "start": start,
+            "end": end,
+            "problems": problems,
+            "summary": summary,
+            "forms": forms_,
+            "keeps": user.scope.level in ("street", "community"),
+        },
+        status=status,
+    )

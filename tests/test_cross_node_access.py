@@ -864,6 +864,28 @@ def probes(w):
     for action in ("start", "end"):
         add("staff/visits/patrol/<slug:action>/", f"/staff/visits/patrol/{action}/", "post", {})
     add("staff/visits/import/", "/staff/visits/import/")
+    add("staff/visits/lists/", "/staff/visits/lists/")
+    add(
+        "staff/visits/lists/",
+        "/staff/visits/lists/",
+        "post",
+        {"action": "problem", "title": "审计"},
+    )
+    for key in w.households:
+        problem = gridwork_services.problem_take(
+            by=w.users["community_a1"]
+            if key == "community_a1"
+            else User.objects.get(username="comm-b1"),
+            title=f"审计问题{key[-2:]}",
+            source="visit",
+        )
+        add(
+            "staff/visits/lists/",
+            "/staff/visits/lists/",
+            "post",
+            {"action": "effect", "target": problem.pk, "effect": "审计"},
+            target=("node", key),
+        )
     add("staff/visits/import/", "/staff/visits/import/", "post", {"dry_run": "on"})
     add("staff/visits/import/template.xlsx", "/staff/visits/import/template.xlsx")
     add("staff/visits/export.xlsx", "/staff/visits/export.xlsx")

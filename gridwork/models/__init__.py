@@ -1,4 +1,5 @@
 from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models.lists import Problem, Task
 from gridwork.models.patrols import Patrol
 from gridwork.models.visits import OverdueFlag, Visit, VisitPolicy
 
@@ -10,6 +11,8 @@ __all__ = [
     "OverdueFlag",
     "Patrol",
     "Person",
+    "Problem",
+    "Task",
     "Visit",
     "VisitPolicy",
 ]
