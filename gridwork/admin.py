@@ -65,7 +65,7 @@ class HouseholdAdmin(ScopedAdmin):
         "next_due_on",
     ]
     list_filter = ["colour", "grid"]
-    list_select_related = ["grid", "compound", "building"]
+    list_select_related = ["grid", "compound", "building__compound"]
     search_fields = ["number", "address"]
     readonly_fields = [
         "colour",

@@ -3,11 +3,12 @@ outer grid (about 2,200), red / yellow / blue with residents and care tags, a qu
 of visits with gaps, so some are overdue and flagged. Idempotent: skipped when present."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 
 from portal import demo as portal_demo
+from portal.workdays import SHANGHAI
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["秀英", "桂兰", "建国", "志强", "淑芬", "国华", "玉梅", "德明", "丽娟", "长林"]
@@ -17,7 +18,7 @@ YELLOW_REASONS = [("tenant", "出租房屋，租户流动"), ("left_behind", "�
 
 def seed(stdout):
     from gridwork import flags, schedule
-    from gridwork.models import Household, Person, Visit, VisitPolicy
+    from gridwork.models import Household, Patrol, Person, Visit, VisitPolicy
     from portal.models import Building, District, Grid, User
 
     district = District.objects.filter(code=portal_demo.DISTRICT[0]).first()
@@ -127,7 +128,71 @@ def seed(stdout):
             batch_size=1000,
         )
         raised = flags.flags_raise()
+        # A week of patrol walks: most workers walk twice a day, some days only once.
+        walks = []
+        for worker in workers.values():
+            for back in range(1, 8):
+                day = today - timedelta(days=back)
+                for k in range(1 if rng.random() < 0.2 else 2):
+                    start = datetime.combine(day, time(8 + 6 * k, rng.randint(0, 59)), SHANGHAI)
+                    walks.append(
+                        Patrol(
+                            worker=worker,
+                            grid_id=worker.grid_id,
+                            community_id=worker.community_id,
+                            street_id=worker.street_id,
+                            district_id=worker.district_id,
+                            day=day,
+                            started_at=start,
+                            ended_at=start + timedelta(minutes=rng.randint(40, 90)),
+                        )
+                    )
+        Patrol.objects.bulk_create(walks, batch_size=2000)
+        _problems(district, today, rng)
     stdout.write(
         f"Grid work: {len(homes)} households, {len(people)} residents, {len(visits)} visits, "
-        f"{sum(raised.values())} overdue flags."
+        f"{sum(raised.values())} overdue flags, {len(walks)} patrols."
     )
+
+
+PROBLEMS = [
+    ("背街小巷路灯不亮", "case", "城管所更换灯具", "城管所", "12盏路灯恢复照明"),
+    ("老旧小区加装电梯意见不一", "meeting", "召开楼栋议事会", "社区党委", "3栋达成一致并已报建"),
+    ("菜市场周边占道经营", "direct", "划定临时摊区", "街道城管科", "早高峰通行恢复"),
+    ("独居老人用餐不便", "visit", "对接社区食堂送餐", "社区食堂", ""),
+    ("小区雨后积水", "visit", "疏通雨水管网", "物业公司", ""),
+]
+
+
+def _problems(district, today, rng):
+    from gridwork.models import Problem, Task
+    from portal.models import Street, User
+
+    for street in Street.objects.filter(district=district).order_by("code"):
+        by = User.objects.filter(street=street, role=User.Role.STREET_STAFF).first()
+        if by is None:
+            continue
+        for k, (title, source, what, owner, effect) in enumerate(PROBLEMS):
+            raised = today - timedelta(days=rng.randint(1, 25))
+            problem = Problem.objects.create(
+                title=title,
+                source=source,
+                raised_on=raised,
+                street=street,
+                district=district,
+                created_by=by,
+                effect=effect,
+                done_on=raised + timedelta(days=5)
+                if effect and raised + timedelta(days=5) <= today
+                else None,
+            )
+            if not problem.done_on:
+                problem.effect = ""
+                problem.save(update_fields=["effect"])
+            Task.objects.create(
+                problem=problem,
+                what=what,
+                owner=owner,
+                due_on=raised + timedelta(days=7 + k),
+                done_on=problem.done_on,
+            )

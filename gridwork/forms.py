@@ -43,7 +43,9 @@ class ColourForm(forms.Form):
 
 
 class OneOffForm(forms.Form):
-    due_on = forms.DateField(label=_("visit due by"), widget=forms.DateInput({"type": "date"}))
+    due_on = forms.DateField(
+        label=_("visit due by"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
 
@@ -63,8 +65,12 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(label=_("to"), widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(
+        label=_("from"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("to"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean(self):
         data = super().clean()
@@ -87,7 +93,9 @@ class ProblemForm(forms.Form):
 class TaskForm(forms.Form):
     what = forms.CharField(label=_("task"), max_length=200)
     owner = forms.CharField(label=_("who"), max_length=60)
-    due_on = forms.DateField(label=_("by when"), widget=forms.DateInput({"type": "date"}))
+    due_on = forms.DateField(
+        label=_("by when"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class EffectForm(forms.Form):
