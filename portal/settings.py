@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "canteens",
     "volunteers",
     "points",
+    "gridwork",
     "security",
 ]
 
@@ -219,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-old-points": {
         "task": "points.tasks.expire_old_points",
         "schedule": crontab(hour=1, minute=13),
+    },
+    "raise-overdue-visit-flags": {
+        "task": "gridwork.tasks.raise_overdue_flags",
+        "schedule": crontab(minute="*/30"),
     },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",

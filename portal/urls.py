@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/canteens/", include("canteens.staff_urls")),
     path("staff/volunteers/", include("volunteers.staff_urls")),
     path("staff/points/", include("points.staff_urls")),
+    path("staff/visits/", include("gridwork.urls")),
     path("staff/", include("grievances.staff_urls")),
     path("cases/", include("grievances.urls")),
     path("", include("members.urls")),

@@ -37,6 +37,8 @@ from canteens.models import (
     SubsidyRate,
     WeeklyMenu,
 )
+from gridwork import services as gridwork_services
+from gridwork.models import Household
 from grievances import services
 from grievances.models import (
     AnswerTemplate,
@@ -149,6 +151,13 @@ MAY_CHANGE = {
 # Members: one living in community A1 (the signed-in "member" actor), one in B1. Their full
 # numbers appear to nobody but themselves.
 MEMBER_PHONES = {"community_a1": "13855550001", "community_b1": "13855550002"}
+# Residents in the household register: names and phones only for the household's grid worker
+# and community (a street or district official looks one up with a reason, audited).
+HOUSEHOLD_PERSONAL = {
+    "community_a1": ("钱审计户", "13655550001"),
+    "community_b1": ("孙审计户", "13655550002"),
+}
+HOUSEHOLD_PEOPLE_SEEN = {"community_a1": {"grid_a1", "community_a1"}, "community_b1": set()}
 
 PERSONAL = {
     "a1": ("王小明", "13812345678", "wang.xm@example.com"),
@@ -171,6 +180,7 @@ class World:
     canteens: dict = field(default_factory=dict)
     volunteers: dict = field(default_factory=dict)
     points: dict = field(default_factory=dict)
+    households: dict = field(default_factory=dict)
 
     def names_foreign_to(self, actor):
         """Node names an account must never be shown (not its scope, not its ancestors)."""
@@ -309,6 +319,7 @@ def world(two_streets, staff, settings, tmp_path):
     canteens = _canteens(nodes, members, users, stations)
     volunteers = _volunteers(nodes, members)
     points = _points(nodes, members, users | helpers)
+    households = _households(nodes, users, helpers, compounds)
     return World(
         nodes,
         users,
@@ -321,6 +332,7 @@ def world(two_streets, staff, settings, tmp_path):
         canteens,
         volunteers,
         points,
+        households,
     )
 
 
@@ -400,6 +412,26 @@ def _points(nodes, members, staff):
             "service": service,
             "order": order,
         }
+    return out
+
+
+def _households(nodes, users, helpers, compounds):
+    """A red household with one resident in A1's and in B1's compound, each registered by its
+    grid worker."""
+    out = {}
+    for key, worker in (("community_a1", users["grid_a1"]), ("community_b1", helpers["grid_b1"])):
+        short = key[-2:]
+        home = gridwork_services.household_register(
+            by=worker,
+            grid=nodes[f"grid_{short}"],
+            number=f"AUDIT-{short}",
+            compound=compounds[short],
+            colour="red",
+            colour_reason="审计",
+        )
+        name, phone = HOUSEHOLD_PERSONAL[key]
+        gridwork_services.person_add(by=worker, household=home, name=name, phone=phone)
+        out[key] = home
     return out
 
 
@@ -691,6 +723,7 @@ def admin_objects(w):
         Partner: {k: w.points[k]["partner"] for k in ("community_a1", "community_b1")},
         Service: {k: w.points[k]["service"] for k in ("community_a1", "community_b1")},
         Certificate: {k: v["certificate"] for k, v in w.volunteers.items()},
+        Household: dict(w.households),
         Summons: {f"case_{s.case.code}": s for s in Summons.objects.select_related("case")},
         CaseEvent: {f"case_{k}": e for k, e in first.items()},
     }
@@ -703,6 +736,7 @@ GLOBAL_ADMIN_MODELS = {
     "stations.facility",
     "stations.service",
     "stations.programme",
+    "gridwork.visitpolicy",
     "grievances.category",
     "grievances.answertemplate",
     "portal.calendarday",
@@ -1134,6 +1168,52 @@ def probes(w):
             {},
             target=("node", key),
         )
+    # Grid work: the worker's day and the counts; a household's file and its actions by node.
+    add("staff/visits/", "/staff/visits/")
+    add("staff/visits/overview/", "/staff/visits/overview/")
+    for action in ("start", "end"):
+        add("staff/visits/patrol/<slug:action>/", f"/staff/visits/patrol/{action}/", "post", {})
+    add("staff/visits/import/", "/staff/visits/import/")
+    add("staff/visits/lists/", "/staff/visits/lists/")
+    add(
+        "staff/visits/lists/",
+        "/staff/visits/lists/",
+        "post",
+        {"action": "problem", "title": "审计"},
+    )
+    for key in w.households:
+        problem = gridwork_services.problem_take(
+            by=w.users["community_a1"]
+            if key == "community_a1"
+            else User.objects.get(username="comm-b1"),
+            title=f"审计问题{key[-2:]}",
+            source="visit",
+        )
+        add(
+            "staff/visits/lists/",
+            "/staff/visits/lists/",
+            "post",
+            {"action": "effect", "target": problem.pk, "effect": "审计"},
+            target=("node", key),
+        )
+    add("staff/visits/import/", "/staff/visits/import/", "post", {"dry_run": "on"})
+    add("staff/visits/import/template.xlsx", "/staff/visits/import/template.xlsx")
+    add("staff/visits/export.xlsx", "/staff/visits/export.xlsx")
+    for key, home in w.households.items():
+        base = f"/staff/visits/households/{home.pk}/"
+        add("staff/visits/households/<int:pk>/", base, target=("node", key))
+        for verb, data in (
+            ("visit", {"outcome": "met", "note": "审计"}),
+            ("colour", {"colour": "yellow", "reason": "审计"}),
+            ("one-off", {"due_on": "2099-01-01", "reason": "审计"}),
+        ):
+            add(
+                f"staff/visits/households/<int:pk>/{verb}/",
+                f"{base}{verb}/",
+                "post",
+                data,
+                target=("node", key),
+            )
     add(
         "api/v1/members/sign-in/code/",
         "/api/v1/members/sign-in/code/",
@@ -1305,6 +1385,7 @@ def probes(w):
         "canteens",
         "volunteers",
         "points",
+        "gridwork",
         "axes",
         "security",
     )
@@ -1436,6 +1517,10 @@ def leaks(w, actor, probe, response):
         own = actor == "member" and key == "community_a1"  # their own session
         if phone in body and not own and phone not in asked:
             found.append(f"member phone {phone}")
+    for key, (name, phone) in HOUSEHOLD_PERSONAL.items():
+        if actor in HOUSEHOLD_PEOPLE_SEEN[key]:
+            continue
+        found += [f"resident of {key}: {v}" for v in (name, phone) if v in body and v not in asked]
     for key, case in w.cases.items():
         handler = actor in w.users and services.can_handle(w.users[actor], case)
         full_allowed = handler and probe.target == ("case", key) and not public

@@ -52,6 +52,7 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("window visit")
     ON_THE_SPOT = "on_the_spot", _("on the spot")  # 随手办
     PATROL = "patrol", _("volunteer patrol")  # 平安合伙人
+    VISIT = "visit", _("household visit")  # a grid worker's visit found it (未诉先办)
 
 
 class Rating(models.TextChoices):

@@ -1,0 +1,18 @@
+from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models.lists import Problem, Task
+from gridwork.models.patrols import Patrol
+from gridwork.models.visits import OverdueFlag, Visit, VisitPolicy
+
+__all__ = [
+    "CareTag",
+    "Colour",
+    "ColourChange",
+    "Household",
+    "OverdueFlag",
+    "Patrol",
+    "Person",
+    "Problem",
+    "Task",
+    "Visit",
+    "VisitPolicy",
+]
