@@ -1,9 +1,10 @@
 """Routing: the one rule that decides where a new case goes (and who works on it).
 
-Inside-the-wall categories go to the compound's inner grid (or the community's only inner grid);
-outside-the-wall categories go to the community's outer grid, whose cases the street office
-handles. Where no grid can be found the community gets the case, and without a community the
-street does.
+A case with a map point goes to the grid whose polygon holds it, if that grid is of the kind the
+category wants (`locate`). Otherwise inside-the-wall categories go to the compound's inner grid
+(or the community's only inner grid); outside-the-wall categories go to the community's outer
+grid, whose cases the street office handles. Where no grid can be found the community gets the
+case, and without a community the street does.
 """
 
 from dataclasses import dataclass
@@ -19,14 +20,20 @@ class Placement:
     assignee_id: int | None
 
 
-def place(*, category, community_id, compound_grid_id=None, grids=None, workers=None):
+def place(
+    *, category, community_id, compound_grid_id=None, grids=None, workers=None, point_grids=None
+):
     """Where a case of `category` filed in `community_id` belongs.
 
     `grids` maps community id → [(grid id, kind)] and `workers` grid id → worker id; the routing
     task loads both once per batch, so routing 500 cases costs a handful of queries.
+    `point_grids` maps kind → the grid whose polygon holds the case's map point (see `locate`).
     """
     if community_id is None:
         return Placement(Level.STREET, None, None)
+    wanted = Grid.Kind.INNER if category.wall == Category.Wall.INSIDE else Grid.Kind.OUTER
+    if point_grids and point_grids.get(wanted):
+        return Placement(Level.GRID, point_grids[wanted], workers.get(point_grids[wanted]))
     community_grids = grids.get(community_id, [])
     if category.wall == Category.Wall.INSIDE:
         candidates = [g for g, kind in community_grids if kind == Grid.Kind.INNER]
@@ -38,6 +45,22 @@ def place(*, category, community_id, compound_grid_id=None, grids=None, workers=
         level = Level.COMMUNITY if category.wall == Category.Wall.INSIDE else Level.STREET
         return Placement(level, None, None)
     return Placement(Level.GRID, grid_id, workers.get(grid_id))
+
+
+def locate(case, index):
+    """The Place a case's map point decides, or None when the point decides nothing.
+
+    Inside a grid or community polygon → there. Outside every polygon the community the case was
+    filed with stands (the resident chose it, or Open311 intake derived it); a case filed with
+    none goes to the nearest community within ROUTING_NEAREST_COMMUNITY_KM, else stays at its
+    street's desk.
+    """
+    if case.lat is None or case.long is None:
+        return None
+    found = index.locate(case.lat, case.long, case.district_id)
+    if found.how == "polygon" or (found.how == "nearest" and case.community_id is None):
+        return found
+    return None
 
 
 def next_level(level, wall):

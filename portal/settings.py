@@ -395,6 +395,13 @@ AXES_ENABLE_ADMIN = False  # security/admin.py lists lockouts for the security a
 # Maps: a tile URL template (Leaflet). Empty: no tiles, points and outlines still show. For
 # Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).
 MAP_TILE_URL = env.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env.get("MAP_TILE_ATTRIBUTION", "")
+# Routing a map point outside every community polygon: the nearest community within this many
+# kilometres takes it, else the desk the case was filed with (the street).
+ROUTING_NEAREST_COMMUNITY_KM = float(env.get("ROUTING_NEAREST_COMMUNITY_KM", "3"))
+# How often a process asks the database whether the boundaries changed (its point index is
+# rebuilt then); an import in the same process takes effect at once.
+BOUNDARY_INDEX_CHECK_SECONDS = float(env.get("BOUNDARY_INDEX_CHECK_SECONDS", "10"))
 # The public address printed in QR codes on posters (https://portal.example.gov.cn); empty: the
 # address the poster was requested on.
 PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")

@@ -1,0 +1,422 @@
+"""Boundaries of communities and grids: GeoJSON in, GeoJSON out, and the point lookup.
+
+Polygons are GeoJSON geometries in WGS-84 ([longitude, latitude], as GeoJSON says; Tianditu's
+CGCS2000 is the same to a few centimetres). shapely checks them and answers "which grid holds
+this point" from an STRtree built once per process and rebuilt when an import changes the
+boundaries (`boundary_changed_at`).
+"""
+
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import shapely
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely.geometry import mapping, shape
+from shapely.ops import nearest_points
+from shapely.validation import explain_validity
+
+from portal.models import Community, Grid
+
+KM_PER_DEGREE = 111.2  # of latitude; longitude is scaled by cos(latitude)
+# China's extent in WGS-84 with a margin: a point outside it is not a WGS-84 lon/lat of ours.
+CHINA = (73.0, 17.0, 136.0, 54.0)  # min lon, min lat, max lon, max lat
+DISTRICT_MARGIN_DEG = 0.5  # a boundary this far (≈50 km) from every community centre is wrong
+OVERLAP_TOLERANCE = 0.01  # a shared edge drawn twice overlaps a little: warn above 1 % of a grid
+GAP_TOLERANCE = 0.01  # the community's area its grids leave uncovered, warned above 1 %
+MAX_ERRORS = 50
+
+
+class BoundaryImportError(ValidationError):
+    """The file was refused: `messages` lists every problem found (nothing was saved)."""
+
+
+@dataclass
+class ImportResult:
+    communities: int = 0
+    grids: int = 0
+    warnings: list = field(default_factory=list)
+
+
+# Import ---------------------------------------------------------------------------------------
+
+
+def _load(data):
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BoundaryImportError(
+                _("The file is not UTF-8 text; export it as GeoJSON.")
+            ) from None
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise BoundaryImportError(
+                _(
+                    "The file is not valid JSON (line %(line)s, column %(col)s): "
+                    "export it as GeoJSON."
+                )
+                % {"line": exc.lineno, "col": exc.colno}
+            ) from None
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        raise BoundaryImportError(
+            _("The file is JSON but not a GeoJSON FeatureCollection with a list of features.")
+        )
+    if not data["features"]:
+        raise BoundaryImportError(_("The file has no features."))
+    return data["features"]
+
+
+def _district_box(district):
+    """The district's extent from its community centres, with a margin; China's without them."""
+    points = Community.objects.filter(district=district, lat__isnull=False, long__isnull=False)
+    points = list(points.values_list("long", "lat"))
+    if not points:
+        return CHINA
+    longs, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    m = DISTRICT_MARGIN_DEG
+    return (min(longs) - m, min(lats) - m, max(longs) + m, max(lats) + m)
+
+
+def _inside(box, x, y):
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _check_coordinates(geom, box):
+    """None, or why the coordinates are not WGS-84 lon/lat inside the district."""
+    coords = shapely.get_coordinates(geom)
+    if not len(coords) or not all(math.isfinite(v) for v in coords.ravel()):
+        return _("it has no usable coordinates")
+    bad = [(x, y) for x, y in coords if not _inside(box, x, y)]
+    if not bad:
+        return None
+    x, y = bad[0]
+    if _inside(box, y, x) or (_inside(CHINA, y, x) and not _inside(CHINA, x, y)):
+        return _(
+            "the point (%(x)s, %(y)s) lies outside the district, but swapped it would be inside: "
+            "longitude and latitude are probably in the wrong order (GeoJSON wants [longitude, "
+            "latitude])"
+        ) % {"x": x, "y": y}
+    if abs(x) > 180 or abs(y) > 90:
+        return _(
+            "the point (%(x)s, %(y)s) is not a longitude/latitude: the coordinate system is "
+            "probably a projection (e.g. Gauss-Krüger or Web Mercator), not WGS-84/CGCS2000 degrees"
+        ) % {"x": x, "y": y}
+    return _(
+        "the point (%(x)s, %(y)s) lies far outside the district: the longitude/latitude order may "
+        "be swapped or the coordinate system is not WGS-84 (GCJ-02 and Baidu points are shifted "
+        "only by hundreds of metres)"
+    ) % {"x": x, "y": y}
+
+
+def _parse_feature(n, feature, box):
+    """(kind, code, geometry) or raise ValueError with the row's message."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise ValueError(_("it is not a GeoJSON Feature"))
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ValueError(_("its properties are not an object"))
+    grid_code, community_code = props.get("grid"), props.get("community")
+    if grid_code not in (None, ""):
+        kind, code = "grid", str(grid_code).strip()
+    elif community_code not in (None, ""):
+        kind, code = "community", str(community_code).strip()
+    else:
+        raise ValueError(_('its properties name no "grid" or "community" code'))
+    raw = feature.get("geometry")
+    if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValueError(_("its geometry is not a Polygon or MultiPolygon"))
+    try:
+        geom = shape(raw)
+    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
+        raise ValueError(
+            _("its coordinates are not a polygon's rings of [longitude, latitude]")
+        ) from None
+    if geom.is_empty:
+        raise ValueError(_("its polygon is empty"))
+    problem = _check_coordinates(geom, box)
+    if problem:
+        raise ValueError(problem)
+    if not geom.is_valid:
+        raise ValueError(
+            _(
+                "its polygon is invalid (%(why)s): a ring crosses itself or repeats a point; "
+                "repair the geometry in the GIS and export again"
+            )
+            % {"why": explain_validity(geom)}
+        )
+    return kind, code, geom
+
+
+def _label(n, kind, code):
+    if kind == "grid":
+        return _("Feature %(n)s (grid %(code)s)") % {"n": n, "code": code}
+    if kind == "community":
+        return _("Feature %(n)s (community %(code)s)") % {"n": n, "code": code}
+    return _("Feature %(n)s") % {"n": n}
+
+
+def boundaries_import(*, data, user, district):
+    """Set the boundaries named in a GeoJSON FeatureCollection: all of them or none.
+
+    Each feature's properties name a `grid` or a `community` code of `district`, inside the
+    user's area. Every refused feature is listed (in one BoundaryImportError); overlaps between
+    sibling grids and the part of a community its grids leave uncovered are only warnings.
+    """
+    features = _load(data)
+    box = _district_box(district)
+    grids = {g.code: g for g in Grid.objects.for_user(user).filter(district=district)}
+    communities = {c.code: c for c in Community.objects.for_user(user).filter(district=district)}
+    errors, parsed, seen = [], [], set()
+    for n, feature in enumerate(features, start=1):
+        kind = code = None
+        try:
+            kind, code, geom = _parse_feature(n, feature, box)
+            node = (grids if kind == "grid" else communities).get(code)
+            if node is None:
+                raise ValueError(_("no such code in your area"))
+            if (kind, code) in seen:
+                raise ValueError(_("the same code appears twice in the file"))
+            seen.add((kind, code))
+            parsed.append((node, geom))
+        except ValueError as exc:
+            errors.append(f"{_label(n, kind, code)}: {exc}")
+        if len(errors) >= MAX_ERRORS:
+            errors.append(_("… stopped after %(n)s errors.") % {"n": MAX_ERRORS})
+            break
+    if errors:
+        raise BoundaryImportError(errors)
+    result = ImportResult(warnings=_sibling_warnings(parsed))
+    now = timezone.now()
+    changed = {Grid: [], Community: []}
+    for node, geom in parsed:
+        node.boundary = mapping(geom)
+        node.boundary = json.loads(json.dumps(node.boundary))  # tuples → lists, as stored
+        node.bbox = [round(v, 7) for v in geom.bounds]
+        node.boundary_changed_at = now
+        changed[type(node)].append(node)
+    with transaction.atomic():
+        for model, nodes in changed.items():
+            model.objects.bulk_update(nodes, ["boundary", "bbox", "boundary_changed_at"], 500)
+    result.grids, result.communities = len(changed[Grid]), len(changed[Community])
+    transaction.on_commit(forget_index)
+    return result
+
+
+def _sibling_warnings(parsed):
+    """Overlaps between grids of one community, grids outside it and the part left uncovered."""
+    by_community, community_geoms = {}, {}
+    for node, geom in parsed:
+        if isinstance(node, Grid):
+            by_community.setdefault(node.community_id, []).append((node, geom))
+        else:
+            community_geoms[node.pk] = geom
+    missing = set(by_community) - set(community_geoms)
+    for c in Community.objects.filter(pk__in=missing, boundary__isnull=False):
+        community_geoms[c.pk] = shape(c.boundary)
+    imported = {node.pk for node, _g in parsed if isinstance(node, Grid)}
+    for g in Grid.objects.filter(community_id__in=by_community, boundary__isnull=False).exclude(
+        pk__in=imported
+    ):
+        by_community[g.community_id].append((g, shape(g.boundary)))
+    warnings = []
+    for community_id, members in sorted(by_community.items()):
+        members.sort(key=lambda m: m[0].code)
+        for i, (a, ga) in enumerate(members):
+            for b, gb in members[i + 1 :]:
+                overlap = ga.intersection(gb).area
+                if overlap > OVERLAP_TOLERANCE * min(ga.area, gb.area):
+                    warnings.append(
+                        _("Grids %(a)s and %(b)s overlap (%(p)s%% of the smaller one).")
+                        % {
+                            "a": a.code,
+                            "b": b.code,
+                            "p": round(100 * overlap / min(ga.area, gb.area)),
+                        }
+                    )
+        outline = community_geoms.get(community_id)
+        if outline is None:
+            continue
+        covered = shapely.union_all([g for _n, g in members])
+        gap = outline.difference(covered).area
+        if gap > GAP_TOLERANCE * outline.area:
+            warnings.append(
+                _("The grids of community %(c)s leave %(p)s%% of it uncovered (a gap).")
+                % {"c": members[0][0].community.code, "p": round(100 * gap / outline.area)}
+            )
+        outside = covered.difference(outline).area
+        if outside > GAP_TOLERANCE * covered.area:
+            warnings.append(
+                _("The grids of community %(c)s reach outside its boundary (%(p)s%% of them).")
+                % {"c": members[0][0].community.code, "p": round(100 * outside / covered.area)}
+            )
+    return warnings
+
+
+def boundaries_export(*, user, district):
+    """The boundaries inside the user's area as a GeoJSON FeatureCollection (what import reads)."""
+    features = []
+    for c in Community.objects.for_user(user).filter(district=district, boundary__isnull=False):
+        features.append(_feature(c.boundary, {"community": c.code, "name": c.name}))
+    for g in (
+        Grid.objects.for_user(user)
+        .filter(district=district, boundary__isnull=False)
+        .select_related("community")
+    ):
+        props = {"grid": g.code, "name": g.name, "kind": g.kind, "community": g.community.code}
+        features.append(_feature(g.boundary, props))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(geometry, properties):
+    return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+
+# The point lookup -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a point lies: the community (and street), and the grid of each kind holding it."""
+
+    community_id: int | None = None
+    street_id: int | None = None
+    grids: dict = field(default_factory=dict)  # kind → grid id
+    how: str = "none"  # "polygon", "nearest" or "none"
+
+
+NOWHERE = Place()
+
+
+class BoundaryIndex:
+    """STRtrees over the prepared grid and community polygons of every district.
+
+    Communities without a boundary take part in the nearest-community search by their centre.
+    """
+
+    def __init__(self, grids, communities):
+        # grids: [(id, community_id, kind, district_id, geom)];
+        # communities: [(id, street_id, district_id, geom, is_polygon)]
+        self.grids = grids
+        self.communities = communities
+        self.grid_tree = shapely.STRtree([g[4] for g in grids])
+        polygons = [c for c in communities if c[4]]
+        self.polygon_communities = polygons
+        self.community_tree = shapely.STRtree([c[3] for c in polygons])
+        self.nearest_tree = shapely.STRtree([c[3] for c in communities])
+        self.community_street = {c[0]: c[1] for c in communities}
+        for geom in [g[4] for g in grids] + [c[3] for c in communities]:
+            shapely.prepare(geom)
+
+    @classmethod
+    def build(cls):
+        grids = [
+            (g_id, c_id, kind, d_id, shape(boundary))
+            for g_id, c_id, kind, d_id, boundary in Grid.objects.filter(
+                boundary__isnull=False
+            ).values_list("id", "community_id", "kind", "district_id", "boundary")
+        ]
+        communities = []
+        for c_id, s_id, d_id, boundary, lat, long in Community.objects.values_list(
+            "id", "street_id", "district_id", "boundary", "lat", "long"
+        ):
+            if boundary:
+                communities.append((c_id, s_id, d_id, shape(boundary), True))
+            elif lat is not None and long is not None:
+                communities.append(
+                    (c_id, s_id, d_id, shapely.Point(float(long), float(lat)), False)
+                )
+        return cls(grids, communities)
+
+    def locate(self, lat, long, district_id=None, nearest_km=None):
+        """The Place of a point: the grids and community whose polygons hold it; else the nearest
+        community within `nearest_km` (default: the setting); else NOWHERE."""
+        point = shapely.Point(float(long), float(lat))
+        grids, community_id = {}, None
+        for i in sorted(self.grid_tree.query(point, predicate="intersects")):
+            g_id, c_id, kind, d_id, _geom = self.grids[i]
+            if district_id and d_id != district_id:
+                continue
+            grids.setdefault(kind, g_id)
+            community_id = community_id or c_id
+        if community_id is None:
+            for i in sorted(self.community_tree.query(point, predicate="intersects")):
+                c_id, _s, d_id, _geom, _p = self.polygon_communities[i]
+                if not district_id or d_id == district_id:
+                    community_id = c_id
+                    break
+        if community_id is not None:
+            return Place(community_id, self.community_street.get(community_id), grids, "polygon")
+        community_id = self.nearest(point, district_id, nearest_km)
+        if community_id is None:
+            return NOWHERE
+        return Place(community_id, self.community_street[community_id], {}, "nearest")
+
+    def nearest(self, point, district_id, km):
+        if not self.communities:
+            return None
+        km = settings.ROUTING_NEAREST_COMMUNITY_KM if km is None else km
+        scale = max(math.cos(math.radians(point.y)), 0.01)
+        reach = km / KM_PER_DEGREE / scale  # degrees of longitude: the wider of the two
+        found = self.nearest_tree.query(point, predicate="dwithin", distance=reach)
+        best, best_km = None, km
+        for i in found:
+            c_id, _s, d_id, geom, _p = self.communities[i]
+            if district_id and d_id != district_id:
+                continue
+            a, b = nearest_points(point, geom)
+            dist = math.hypot((a.x - b.x) * scale, a.y - b.y) * KM_PER_DEGREE
+            if dist <= best_km and (best is None or dist < best_km or c_id < best):
+                best, best_km = c_id, dist
+        return best
+
+
+_lock = threading.Lock()
+_state = {"index": None, "version": None, "checked": 0.0}
+
+
+def _version():
+    parts = []
+    for model in (Grid, Community):
+        agg = model.objects.aggregate(m=Max("boundary_changed_at"), n=Count("boundary"))
+        parts.append((agg["m"], agg["n"]))
+    parts.append(Community.objects.count())
+    return tuple(parts)
+
+
+def boundary_index():
+    """This process's index, rebuilt when the boundaries changed. The check is two aggregate
+    queries at most every BOUNDARY_INDEX_CHECK_SECONDS; an import in this process forgets the
+    index at once."""
+    now = time.monotonic()
+    index = _state["index"]
+    if index is not None and now - _state["checked"] < settings.BOUNDARY_INDEX_CHECK_SECONDS:
+        return index
+    version = _version()
+    with _lock:
+        if _state["index"] is None or _state["version"] != version:
+            _state["index"] = BoundaryIndex.build()
+            _state["version"] = version
+        _state["checked"] = now
+        return _state["index"]
+
+
+def forget_index():
+    with _lock:
+        _state["index"] = None
+        _state["version"] = None
