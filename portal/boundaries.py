@@ -124,8 +124,8 @@ def _check_coordinates(geom, box):
     ) % {"x": x, "y": y}
 
 
-def _parse_feature(n, feature, box):
-    """(kind, code, geometry) or raise ValueError with the row's message."""
+def _feature_code(feature):
+    """(kind, code) a feature's properties name, or raise ValueError."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError(_("it is not a GeoJSON Feature"))
     props = feature.get("properties") or {}
@@ -133,11 +133,14 @@ def _parse_feature(n, feature, box):
         raise ValueError(_("its properties are not an object"))
     grid_code, community_code = props.get("grid"), props.get("community")
     if grid_code not in (None, ""):
-        kind, code = "grid", str(grid_code).strip()
-    elif community_code not in (None, ""):
-        kind, code = "community", str(community_code).strip()
-    else:
-        raise ValueError(_('its properties name no "grid" or "community" code'))
+        return "grid", str(grid_code).strip()
+    if community_code not in (None, ""):
+        return "community", str(community_code).strip()
+    raise ValueError(_('its properties name no "grid" or "community" code'))
+
+
+def _feature_geometry(feature, box):
+    """The feature's valid shapely polygon inside `box`, or raise ValueError saying why not."""
     raw = feature.get("geometry")
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValueError(_("its geometry is not a Polygon or MultiPolygon"))
@@ -160,7 +163,7 @@ def _parse_feature(n, feature, box):
             )
             % {"why": explain_validity(geom)}
         )
-    return kind, code, geom
+    return geom
 
 
 def _label(n, kind, code):
@@ -171,22 +174,29 @@ def _label(n, kind, code):
     return _("Feature %(n)s") % {"n": n}
 
 
+def _scoped(model, user):
+    """The user's rows; `user=None` is the command line, trusted with the whole district."""
+    return model.objects.all() if user is None else model.objects.for_user(user)
+
+
 def boundaries_import(*, data, user, district):
     """Set the boundaries named in a GeoJSON FeatureCollection: all of them or none.
 
     Each feature's properties name a `grid` or a `community` code of `district`, inside the
-    user's area. Every refused feature is listed (in one BoundaryImportError); overlaps between
-    sibling grids and the part of a community its grids leave uncovered are only warnings.
+    user's area (`user=None`: the management command, the whole district). Every refused
+    feature is listed (in one BoundaryImportError); overlaps between sibling grids and the part
+    of a community its grids leave uncovered are only warnings.
     """
     features = _load(data)
     box = _district_box(district)
-    grids = {g.code: g for g in Grid.objects.for_user(user).filter(district=district)}
-    communities = {c.code: c for c in Community.objects.for_user(user).filter(district=district)}
+    grids = {g.code: g for g in _scoped(Grid, user).filter(district=district)}
+    communities = {c.code: c for c in _scoped(Community, user).filter(district=district)}
     errors, parsed, seen = [], [], set()
     for n, feature in enumerate(features, start=1):
         kind = code = None
         try:
-            kind, code, geom = _parse_feature(n, feature, box)
+            kind, code = _feature_code(feature)
+            geom = _feature_geometry(feature, box)
             node = (grids if kind == "grid" else communities).get(code)
             if node is None:
                 raise ValueError(_("no such code in your area"))
@@ -271,10 +281,10 @@ def _sibling_warnings(parsed):
 def boundaries_export(*, user, district):
     """The boundaries inside the user's area as a GeoJSON FeatureCollection (what import reads)."""
     features = []
-    for c in Community.objects.for_user(user).filter(district=district, boundary__isnull=False):
+    for c in _scoped(Community, user).filter(district=district, boundary__isnull=False):
         features.append(_feature(c.boundary, {"community": c.code, "name": c.name}))
     for g in (
-        Grid.objects.for_user(user)
+        _scoped(Grid, user)
         .filter(district=district, boundary__isnull=False)
         .select_related("community")
     ):
@@ -420,3 +430,43 @@ def forget_index():
     with _lock:
         _state["index"] = None
         _state["version"] = None
+
+
+# Outlines for the maps ------------------------------------------------------------------------
+
+PUBLIC_SIMPLIFY_DEG = 0.00005  # ≈5 m: the resident map needs outlines, not survey accuracy
+
+
+def outlines_for_user(user):
+    """The community and grid outlines inside the user's area, as a FeatureCollection."""
+    features = [
+        _feature(b, {"level": "community", "id": pk, "name": name})
+        for pk, name, b in Community.objects.for_user(user)
+        .filter(boundary__isnull=False)
+        .values_list("id", "name", "boundary")
+    ]
+    features += [
+        _feature(b, {"level": "grid", "id": pk, "name": name, "kind": kind})
+        for pk, name, kind, b in Grid.objects.for_user(user)
+        .filter(boundary__isnull=False)
+        .values_list("id", "name", "kind", "boundary")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+_public = {"version": None, "outlines": None}
+
+
+def public_community_outlines():
+    """Every community's outline, simplified, for the resident form's map (which community
+    a tapped point is in). Kept per process and rebuilt with the point index."""
+    index = boundary_index()
+    if _public["version"] is not index:
+        features = []
+        for c_id, street_id, _d, geom, is_polygon in index.communities:
+            if is_polygon:
+                shape_ = geom.simplify(PUBLIC_SIMPLIFY_DEG, preserve_topology=True)
+                props = {"id": c_id, "street": street_id}
+                features.append(_feature(json.loads(json.dumps(mapping(shape_))), props))
+        _public.update(version=index, outlines={"type": "FeatureCollection", "features": features})
+    return _public["outlines"]

@@ -396,6 +396,8 @@ AXES_ENABLE_ADMIN = False  # security/admin.py lists lockouts for the security a
 # Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).
 MAP_TILE_URL = env.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env.get("MAP_TILE_ATTRIBUTION", "")
+# Where the resident form's map starts before the outlines load ("lat,long", the district).
+MAP_CENTRE = tuple(float(v) for v in env.get("MAP_CENTRE", "30.60,114.28").split(","))
 # Routing a map point outside every community polygon: the nearest community within this many
 # kilometres takes it, else the desk the case was filed with (the street).
 ROUTING_NEAREST_COMMUNITY_KM = float(env.get("ROUTING_NEAREST_COMMUNITY_KM", "3"))
