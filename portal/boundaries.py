@@ -205,7 +205,9 @@ def boundaries_import(*, data, user, district):
             seen.add((kind, code))
             parsed.append((node, geom))
         except ValueError as exc:
-            errors.append(f"{_label(n, kind, code)}: {exc}")
+            errors.append(
+                _("%(feature)s: %(problem)s") % {"feature": _label(n, kind, code), "problem": exc}
+            )
         if len(errors) >= MAX_ERRORS:
             errors.append(_("… stopped after %(n)s errors.") % {"n": MAX_ERRORS})
             break

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
+from django.utils import translation
 
 from portal.boundaries import BoundaryImportError, boundaries_export, boundaries_import
 from portal.models import Community, Grid, User
@@ -16,6 +17,13 @@ from tests.factories import make_staff
 @pytest.fixture
 def mapped(roles):
     return build_mapped()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English (their msgids); one test reads the Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def saved_boundaries():
@@ -103,12 +111,18 @@ def test_every_bad_row_is_listed_at_once(mapped):
     assert "Feature 3" in message
 
 
-def test_errors_read_in_chinese_by_default(mapped, settings):
-    from django.utils import translation
-
+def test_errors_read_in_chinese_by_default(mapped):
     with translation.override("zh-hans"):
         message = refused(mapped, "not json")
-    assert "JSON" in message and "行" in message
+        swapped = {
+            "type": "Polygon",
+            "coordinates": [
+                [[30.597, 114.295], [30.597, 114.3], [30.605, 114.3], [30.597, 114.295]]
+            ],
+        }
+        order = refused(mapped, collection(feature(swapped, grid="A1")))
+    assert message == "文件不是有效的 JSON（第 1 行第 1 列）：请导出为 GeoJSON。"
+    assert order.startswith("第 1 个要素（网格 A1）：") and "经纬度顺序可能写反了" in order
 
 
 def test_overlapping_siblings_and_a_gap_are_warnings_not_errors(mapped):
