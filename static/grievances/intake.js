@@ -71,6 +71,7 @@
     box.hidden = false;
     document.getElementById("pick-help").hidden = false;
     var map = PortalMap.create(box), pinned = null, outlines = null;
+    box.portalMap = map;  // for the browser tests: they tap a known point
     setPoint = function (lat, long, pan) {
       form.elements.lat.value = lat.toFixed(6);
       form.elements.long.value = long.toFixed(6);

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   function create(box) {
-    var map = L.map(box, { attributionControl: !!box.getAttribute("data-attribution") });
+    // maxZoom on the map itself: without tiles the clusterer has no other to read.
+    var map = L.map(box, { attributionControl: !!box.getAttribute("data-attribution"), maxZoom: 18 });
     var tiles = box.getAttribute("data-tiles");
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 18, attribution: box.getAttribute("data-attribution") || "" }).addTo(map);

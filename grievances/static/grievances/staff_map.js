@@ -6,6 +6,7 @@
   var outlines = JSON.parse(document.getElementById("map-outlines").textContent);
   var cases = JSON.parse(document.getElementById("map-cases").textContent);
   var map = PortalMap.create(box);
+  box.portalMap = map;
   var drawn = PortalMap.outlines(map, outlines);
   var cluster = L.markerClusterGroup({ maxClusterRadius: 50, showCoverageOnHover: false });
   cases.forEach(function (c) {
