@@ -57,10 +57,10 @@ def locate(case, index):
     """
     if case.lat is None or case.long is None:
         return None
-    found = index.locate(case.lat, case.long, case.district_id)
-    if found.how == "polygon" or (found.how == "nearest" and case.community_id is None):
-        return found
-    return None
+    # A case filed with a community keeps it outside the polygons: no nearest search then.
+    nearest_km = None if case.community_id is None else 0
+    found = index.locate(case.lat, case.long, case.district_id, nearest_km=nearest_km)
+    return found if found.community_id is not None else None
 
 
 def next_level(level, wall):

@@ -20,7 +20,6 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
-from shapely.ops import nearest_points
 from shapely.validation import explain_validity
 
 from portal.models import Community, Grid
@@ -330,7 +329,13 @@ class BoundaryIndex:
         polygons = [c for c in communities if c[4]]
         self.polygon_communities = polygons
         self.community_tree = shapely.STRtree([c[3] for c in polygons])
-        self.nearest_tree = shapely.STRtree([c[3] for c in communities])
+        # Nearest by distance in km: longitudes scaled by cos(latitude) at the middle of the
+        # area (a district spans a few tenths of a degree), so a plain Euclidean nearest is it.
+        lats = [c[3].centroid.y for c in communities] or [0.0]
+        self.scale = max(math.cos(math.radians(sum(lats) / len(lats))), 0.01)
+        self.nearest_tree = shapely.STRtree(
+            [shapely.transform(c[3], lambda xy: xy * [self.scale, 1.0]) for c in communities]
+        )
         self.community_street = {c[0]: c[1] for c in communities}
         for geom in [g[4] for g in grids] + [c[3] for c in communities]:
             shapely.prepare(geom)
@@ -380,22 +385,33 @@ class BoundaryIndex:
         return Place(community_id, self.community_street[community_id], {}, "nearest")
 
     def nearest(self, point, district_id, km):
-        if not self.communities:
-            return None
+        """The community nearest to `point` within `km` kilometres (ties: the lowest id)."""
         km = settings.ROUTING_NEAREST_COMMUNITY_KM if km is None else km
-        scale = max(math.cos(math.radians(point.y)), 0.01)
-        reach = km / KM_PER_DEGREE / scale  # degrees of longitude: the wider of the two
-        found = self.nearest_tree.query(point, predicate="dwithin", distance=reach)
-        best, best_km = None, km
+        if not self.communities or km <= 0:
+            return None
+        scaled = shapely.Point(point.x * self.scale, point.y)
+        found, distances = self.nearest_tree.query_nearest(
+            scaled, max_distance=km / KM_PER_DEGREE, return_distance=True, all_matches=True
+        )
+        if district_id:
+            found = [i for i in found if self.communities[i][2] == district_id]
+            if not found:
+                # Another district's community is nearer: look among this district's alone.
+                return self._nearest_in(scaled, km, district_id)
+        return min(self.communities[i][0] for i in found) if len(found) else None
+
+    def _nearest_in(self, scaled, km, district_id):
+        reach = km / KM_PER_DEGREE
+        found = self.nearest_tree.query(scaled, predicate="dwithin", distance=reach)
+        best = None
         for i in found:
-            c_id, _s, d_id, geom, _p = self.communities[i]
-            if district_id and d_id != district_id:
+            c_id, _s, d_id, _geom, _p = self.communities[i]
+            if d_id != district_id:
                 continue
-            a, b = nearest_points(point, geom)
-            dist = math.hypot((a.x - b.x) * scale, a.y - b.y) * KM_PER_DEGREE
-            if dist <= best_km and (best is None or dist < best_km or c_id < best):
-                best, best_km = c_id, dist
-        return best
+            d = shapely.distance(scaled, self.nearest_tree.geometries[i])
+            if best is None or (d, c_id) < best:
+                best = (d, c_id)
+        return best[1] if best else None
 
 
 _lock = threading.Lock()
@@ -468,7 +484,7 @@ def public_community_outlines():
         for c_id, street_id, _d, geom, is_polygon in index.communities:
             if is_polygon:
                 shape_ = geom.simplify(PUBLIC_SIMPLIFY_DEG, preserve_topology=True)
-                props = {"id": c_id, "street": street_id}
+                props = {"level": "community", "id": c_id, "street": street_id}
                 features.append(_feature(json.loads(json.dumps(mapping(shape_))), props))
         _public.update(version=index, outlines={"type": "FeatureCollection", "features": features})
     return _public["outlines"]
