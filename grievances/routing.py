@@ -47,20 +47,21 @@ def place(
     return Placement(Level.GRID, grid_id, workers.get(grid_id))
 
 
-def locate(case, index):
-    """The Place a case's map point decides, or None when the point decides nothing.
+def locate(cases, index):
+    """{case id: Place} for the cases whose map point decides where they go.
 
     Inside a grid or community polygon → there. Outside every polygon the community the case was
     filed with stands (the resident chose it, or Open311 intake derived it); a case filed with
     none goes to the nearest community within ROUTING_NEAREST_COMMUNITY_KM, else stays at its
-    street's desk.
+    street's desk. One index query for the whole batch.
     """
-    if case.lat is None or case.long is None:
-        return None
+    pointed = [c for c in cases if c.lat is not None and c.long is not None]
     # A case filed with a community keeps it outside the polygons: no nearest search then.
-    nearest_km = None if case.community_id is None else 0
-    found = index.locate(case.lat, case.long, case.district_id, nearest_km=nearest_km)
-    return found if found.community_id is not None else None
+    queries = [
+        (c.lat, c.long, c.district_id, None if c.community_id is None else 0) for c in pointed
+    ]
+    places = index.locate_many(queries)
+    return {c.pk: p for c, p in zip(pointed, places, strict=True) if p.community_id is not None}
 
 
 def next_level(level, wall):

@@ -186,7 +186,7 @@ def cases_route_pending(limit=ROUTE_BATCH):
         before = [rollups.snapshot(c) for c in cases]
         # The map point: one index per process, looked up only for cases that carry a point.
         index = boundary_index() if any(c.lat is not None for c in cases) else None
-        located = {c.pk: locate(c, index) for c in cases} if index else {}
+        located = locate(cases, index) if index else {}
         for case in cases:
             found = located.get(case.pk)
             if found is not None:

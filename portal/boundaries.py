@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -363,26 +364,43 @@ class BoundaryIndex:
     def locate(self, lat, long, district_id=None, nearest_km=None):
         """The Place of a point: the grids and community whose polygons hold it; else the nearest
         community within `nearest_km` (default: the setting); else NOWHERE."""
-        point = shapely.Point(float(long), float(lat))
-        grids, community_id = {}, None
-        for i in sorted(self.grid_tree.query(point, predicate="intersects")):
-            g_id, c_id, kind, d_id, _geom = self.grids[i]
-            if district_id and d_id != district_id:
-                continue
-            grids.setdefault(kind, g_id)
-            community_id = community_id or c_id
-        if community_id is None:
-            for i in sorted(self.community_tree.query(point, predicate="intersects")):
-                c_id, _s, d_id, _geom, _p = self.polygon_communities[i]
-                if not district_id or d_id == district_id:
-                    community_id = c_id
-                    break
-        if community_id is not None:
-            return Place(community_id, self.community_street.get(community_id), grids, "polygon")
-        community_id = self.nearest(point, district_id, nearest_km)
-        if community_id is None:
-            return NOWHERE
-        return Place(community_id, self.community_street[community_id], {}, "nearest")
+        return self.locate_many([(lat, long, district_id, nearest_km)])[0]
+
+    def locate_many(self, queries):
+        """`locate` for a batch of (lat, long, district_id, nearest_km): one STRtree query for
+        all the points (the routing task's batches), Python only for the hits."""
+        if not queries:
+            return []
+        coords = np.array([(float(q[1]), float(q[0])) for q in queries], dtype=float)
+        points = shapely.points(coords)
+        grids = [{} for _q in queries]
+        communities = [None] * len(queries)
+        if self.grids:
+            hits = self.grid_tree.query(points, predicate="intersects")
+            for p, i in sorted(zip(hits[0].tolist(), hits[1].tolist(), strict=True)):
+                g_id, c_id, kind, d_id, _geom = self.grids[i]
+                if queries[p][2] and d_id != queries[p][2]:
+                    continue
+                grids[p].setdefault(kind, g_id)
+                communities[p] = communities[p] or c_id
+        missing = [p for p, c in enumerate(communities) if c is None]
+        if missing and self.polygon_communities:
+            hits = self.community_tree.query(points[missing], predicate="intersects")
+            for m, i in sorted(zip(hits[0].tolist(), hits[1].tolist(), strict=True)):
+                p = missing[m]
+                c_id, _s, d_id, _geom, _poly = self.polygon_communities[i]
+                if communities[p] is None and (not queries[p][2] or d_id == queries[p][2]):
+                    communities[p] = c_id
+        places = []
+        for p, (_lat, _long, district_id, nearest_km) in enumerate(queries):
+            c_id, how = communities[p], "polygon"
+            if c_id is None:
+                c_id, how = self.nearest(points[p], district_id, nearest_km), "nearest"
+            if c_id is None:
+                places.append(NOWHERE)
+            else:
+                places.append(Place(c_id, self.community_street.get(c_id), grids[p], how))
+        return places
 
     def nearest(self, point, district_id, km):
         """The community nearest to `point` within `km` kilometres (ties: the lowest id)."""
