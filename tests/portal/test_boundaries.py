@@ -193,3 +193,20 @@ def _upload(name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/geo+json")
+
+
+def test_the_demo_grids_tile_their_community_without_gaps_or_overlaps():
+    from shapely import union_all
+    from shapely.geometry import shape
+
+    from portal import demo
+
+    for code in ("00101", "00709"):
+        community = shape(demo.community_boundary(code))
+        kinds = ["inner"] * demo.INNER_GRIDS_PER_COMMUNITY + ["outer"]
+        grids = [shape(demo.grid_boundary(code, i, k)) for i, k in enumerate(kinds, start=1)]
+        assert all(g.is_valid for g in grids)
+        assert union_all(grids).symmetric_difference(community).area < 1e-12
+        assert sum(g.area for g in grids) - community.area < 1e-12
+        lat, long = demo.centre(code)
+        assert community.contains(shape({"type": "Point", "coordinates": [long, lat]}))
