@@ -1,9 +1,10 @@
 """Routing: the one rule that decides where a new case goes (and who works on it).
 
-Inside-the-wall categories go to the compound's inner grid (or the community's only inner grid);
-outside-the-wall categories go to the community's outer grid, whose cases the street office
-handles. Where no grid can be found the community gets the case, and without a community the
-street does.
+A case with a map point goes to the grid whose polygon holds it, if that grid is of the kind the
+category wants (`locate`). Otherwise inside-the-wall categories go to the compound's inner grid
+(or the community's only inner grid); outside-the-wall categories go to the community's outer
+grid, whose cases the street office handles. Where no grid can be found the community gets the
+case, and without a community the street does.
 """
 
 from dataclasses import dataclass
@@ -19,14 +20,20 @@ class Placement:
     assignee_id: int | None
 
 
-def place(*, category, community_id, compound_grid_id=None, grids=None, workers=None):
+def place(
+    *, category, community_id, compound_grid_id=None, grids=None, workers=None, point_grids=None
+):
     """Where a case of `category` filed in `community_id` belongs.
 
     `grids` maps community id → [(grid id, kind)] and `workers` grid id → worker id; the routing
     task loads both once per batch, so routing 500 cases costs a handful of queries.
+    `point_grids` maps kind → the grid whose polygon holds the case's map point (see `locate`).
     """
     if community_id is None:
         return Placement(Level.STREET, None, None)
+    wanted = Grid.Kind.INNER if category.wall == Category.Wall.INSIDE else Grid.Kind.OUTER
+    if point_grids and point_grids.get(wanted):
+        return Placement(Level.GRID, point_grids[wanted], workers.get(point_grids[wanted]))
     community_grids = grids.get(community_id, [])
     if category.wall == Category.Wall.INSIDE:
         candidates = [g for g, kind in community_grids if kind == Grid.Kind.INNER]
@@ -38,6 +45,23 @@ def place(*, category, community_id, compound_grid_id=None, grids=None, workers=
         level = Level.COMMUNITY if category.wall == Category.Wall.INSIDE else Level.STREET
         return Placement(level, None, None)
     return Placement(Level.GRID, grid_id, workers.get(grid_id))
+
+
+def locate(cases, index):
+    """{case id: Place} for the cases whose map point decides where they go.
+
+    Inside a grid or community polygon → there. Outside every polygon the community the case was
+    filed with stands (the resident chose it, or Open311 intake derived it); a case filed with
+    none goes to the nearest community within ROUTING_NEAREST_COMMUNITY_KM, else stays at its
+    street's desk. One index query for the whole batch.
+    """
+    pointed = [c for c in cases if c.lat is not None and c.long is not None]
+    # A case filed with a community keeps it outside the polygons: no nearest search then.
+    queries = [
+        (c.lat, c.long, c.district_id, None if c.community_id is None else 0) for c in pointed
+    ]
+    places = index.locate_many(queries)
+    return {c.pk: p for c, p in zip(pointed, places, strict=True) if p.community_id is not None}
 
 
 def next_level(level, wall):

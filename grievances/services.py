@@ -26,8 +26,9 @@ from grievances.models import (
     Summons,
 )
 from grievances.models.cases import DONE_STATUSES, OPEN_STATUSES, new_tracking_code, yellow_moment
-from grievances.routing import load_grids, next_level, place
+from grievances.routing import load_grids, locate, next_level, place
 from portal import workdays
+from portal.boundaries import boundary_index
 from portal.models import User
 from portal.workdays import WorkCalendar
 
@@ -186,17 +187,31 @@ def cases_route_pending(limit=ROUTE_BATCH):
         )
         if not cases:
             return 0
+        before = [rollups.snapshot(c) for c in cases]
+        # The map point: one index per process, looked up only for cases that carry a point.
+        index = boundary_index() if any(c.lat is not None for c in cases) else None
+        located = locate(cases, index) if index else {}
+        for case in cases:
+            found = located.get(case.pk)
+            if found is not None:
+                case.community_id, case.street_id = found.community_id, found.street_id
         grids, workers = load_grids({c.community_id for c in cases if c.community_id})
         calendar = WorkCalendar()
-        before = [rollups.snapshot(c) for c in cases]
         events = []
         for case in cases:
+            found = located.get(case.pk)
+            compound = case.compound
             p = place(
                 category=case.category,
                 community_id=case.community_id,
-                compound_grid_id=case.compound.grid_id if case.compound else None,
+                compound_grid_id=(
+                    compound.grid_id
+                    if compound and compound.community_id == case.community_id
+                    else None
+                ),
                 grids=grids,
                 workers=workers,
+                point_grids=found.grids if found else None,
             )
             case.enter_level(p.level, case.created_at, calendar)
             case.grid_id, case.assignee_id = p.grid_id, p.assignee_id
@@ -214,6 +229,8 @@ def cases_route_pending(limit=ROUTE_BATCH):
 
 
 _ROUTED_FIELDS = [
+    "community",
+    "street",
     "level",
     "grid",
     "assignee",
@@ -226,17 +243,19 @@ _ROUTED_FIELDS = [
     "yellow_at",
 ]
 _ROUTED_ROW = (
-    "(%s::bigint, %s, %s::bigint, %s::bigint, %s, {ts}, {ts}, {ts}, {ts}, %s, {ts})".format(
-        ts="%s::timestamptz"
+    "(%s::bigint, {id}, {id}, %s, {id}, {id}, %s, {ts}, {ts}, {ts}, {ts}, %s, {ts})".format(
+        id="%s::bigint", ts="%s::timestamptz"
     )
 )
 _ROUTED_SQL = """
 UPDATE {case} AS c
-SET level = v.level, grid_id = v.grid_id, assignee_id = v.assignee_id, status = v.status,
+SET community_id = v.community_id, street_id = v.street_id,
+    level = v.level, grid_id = v.grid_id, assignee_id = v.assignee_id, status = v.status,
     routed_at = v.routed_at, deadline = v.deadline, accept_deadline = v.accept_deadline,
     level_since = v.level_since, deadline_basis = v.deadline_basis, yellow_at = v.yellow_at
-FROM (VALUES {rows}) AS v (id, level, grid_id, assignee_id, status, routed_at, deadline,
-                           accept_deadline, level_since, deadline_basis, yellow_at)
+FROM (VALUES {rows}) AS v (id, community_id, street_id, level, grid_id, assignee_id, status,
+                           routed_at, deadline, accept_deadline, level_since, deadline_basis,
+                           yellow_at)
 WHERE c.id = v.id
 """
 
@@ -249,7 +268,8 @@ def _save_routed(cases):
         return
     params = []
     for c in cases:
-        params += [c.pk, c.level, c.grid_id, c.assignee_id, c.status, c.routed_at]
+        params += [c.pk, c.community_id, c.street_id, c.level, c.grid_id, c.assignee_id]
+        params += [c.status, c.routed_at]
         params += [c.deadline, c.accept_deadline, c.level_since, c.deadline_basis, c.yellow_at]
     sql = _ROUTED_SQL.format(case=Case._meta.db_table, rows=", ".join([_ROUTED_ROW] * len(cases)))
     with connection.cursor() as cursor:

@@ -24,6 +24,7 @@ urlpatterns = [
     # Resident pages (public, no login).
     path("new/", views.case_new, name="case_new"),
     path("track/", views.case_track, name="case_track"),
+    path("outlines.json", views.community_outlines, name="community_outlines"),
     path("mine/attach/", views.case_attach, name="case_attach"),
     path("<casecode:code>/", views.case_detail, name="case_detail"),
     path("<casecode:code>/submitted/", views.case_submitted, name="case_submitted"),

@@ -7,8 +7,10 @@ reporter's name or phone. Staff pages live in `staff_views.py`.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +21,7 @@ from grievances.models import Case, CaseEvent, Channel, Level, Status
 from grievances.models.cases import DONE_STATUSES
 from members.decorators import member_required
 from members.selectors import member_of
-from portal import ratelimit
+from portal import boundaries, ratelimit
 from portal.middleware import allow_features
 from portal.models import Grid
 
@@ -33,10 +35,10 @@ def case_new(request):
     member = member_of(request.user)
     if request.method != "POST":
         initial = {"reporter_phone": member.phone, "reporter_name": ""} if member else None
-        return render(request, "grievances/public/new.html", {"form": CaseForm(initial=initial)})
+        return render(request, "grievances/public/new.html", _intake(CaseForm(initial=initial)))
     form = CaseForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "grievances/public/new.html", {"form": form}, status=400)
+        return render(request, "grievances/public/new.html", _intake(form), status=400)
     phone = form.cleaned_data["reporter_phone"]
     # Counted only for submissions that would be saved: typos cost the resident nothing.
     if not ratelimit.hit(
@@ -50,13 +52,26 @@ def case_new(request):
                 "Please try again later, or call the 12345 hotline."
             ),
         )
-        return render(request, "grievances/public/new.html", {"form": form}, status=429)
+        return render(request, "grievances/public/new.html", _intake(form), status=429)
     try:
         case = services.case_submit(channel=Channel.WEB, member=member, **form.submit_kwargs())
     except ValidationError as exc:
         form.add_error(None, exc)
-        return render(request, "grievances/public/new.html", {"form": form}, status=400)
+        return render(request, "grievances/public/new.html", _intake(form), status=400)
     return redirect("grievances:case_submitted", code=case.code)
+
+
+def _intake(form):
+    """The intake page's context: the form and its map (tiles and where the map starts)."""
+    lat, long = settings.MAP_CENTRE
+    return {"form": form, "map": {"tiles": settings.MAP_TILE_URL, "lat": lat, "long": long}}
+
+
+def community_outlines(request):
+    """The communities' outlines for the intake map (public: where the communities are)."""
+    response = JsonResponse(boundaries.public_community_outlines())
+    patch_cache_control(response, public=True, max_age=300)
+    return response
 
 
 def case_submitted(request, code):

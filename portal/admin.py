@@ -1,11 +1,18 @@
 """The staff console. Every admin here is scoped by the one rule in `portal.scoping`."""
 
+import json
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.boundaries import BoundaryImportError, boundaries_export, boundaries_import
 from portal.models import (
     Building,
     CalendarDay,
@@ -91,10 +98,83 @@ class CommunityAdmin(ScopedAdmin):
 
 @admin.register(Grid)
 class GridAdmin(ScopedAdmin):
-    list_display = ["code", "name", "kind", "community", "street"]
+    list_display = ["code", "name", "kind", "community", "street", "has_boundary"]
     list_filter = ["kind", "street"]
     list_select_related = ["community", "street"]
     search_fields = ["name", "code", "community__name"]
+    change_list_template = "admin/portal/grid/change_list.html"
+
+    @admin.display(description=_("boundary"), boolean=True)
+    def has_boundary(self, obj):
+        return obj.boundary is not None
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("boundaries/", view(self.boundaries_view), name="portal_grid_boundaries"),
+            path(
+                "boundaries/export/",
+                view(self.boundaries_export_view),
+                name="portal_grid_boundaries_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _district(self, request):
+        if request.user.district_id:
+            return request.user.district
+        districts = list(District.objects.all()[:2])
+        return districts[0] if len(districts) == 1 else None
+
+    def boundaries_view(self, request):
+        """Upload the district GIS's GeoJSON: every error listed, nothing half-imported."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = BoundaryUploadForm(request.POST or None, request.FILES or None)
+        errors, result = [], None
+        district = self._district(request)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = boundaries_import(
+                    data=form.cleaned_data["file"].read(), user=request.user, district=district
+                )
+            except BoundaryImportError as exc:
+                errors = exc.messages
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import and export boundaries"),
+            "form": form,
+            "errors": errors,
+            "result": result,
+            "district": district,
+        }
+        return TemplateResponse(request, "admin/portal/grid/boundaries.html", context)
+
+    def boundaries_export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        district = self._district(request)
+        if district is None:
+            raise Http404
+        data = boundaries_export(user=request.user, district=district)
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False), content_type="application/geo+json"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="boundaries-{district.code}.geojson"'
+        )
+        return response
+
+
+class BoundaryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_(
+            "A FeatureCollection in WGS-84 longitude/latitude (CGCS2000 is the same); each "
+            'feature\'s properties name a "grid" or a "community" code.'
+        ),
+    )
 
 
 class BuildingInline(admin.TabularInline):

@@ -54,3 +54,36 @@ def centre(community_code):
     """A deterministic map point for a demo community, on a grid around 30.60N 114.28E."""
     street, number = int(community_code[:3]), int(community_code[3:])
     return (round(30.55 + street * 0.012, 6), round(114.22 + number * 0.011, 6))
+
+
+HALF_LAT, HALF_LONG = 0.0045, 0.005  # a community's rectangle around its centre (≈1 km × 1 km)
+OUTER_STRIP = 0.002  # the outer grid: the strip along the community's southern road
+
+
+def _rectangle(south, west, north, east):
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+
+
+def community_boundary(community_code):
+    """The demo community's boundary: a rectangle around its centre (GeoJSON, lon/lat)."""
+    lat, long = centre(community_code)
+    return _rectangle(lat - HALF_LAT, long - HALF_LONG, lat + HALF_LAT, long + HALF_LONG)
+
+
+def grid_boundary(community_code, index, kind):
+    """Inner grids split the community north of the outer strip into equal slices west to east;
+    the outer grid (外网: roads and shop fronts) is the strip along its southern edge."""
+    lat, long = centre(community_code)
+    south, north = lat - HALF_LAT, lat + HALF_LAT
+    if kind == "outer":
+        return _rectangle(south, long - HALF_LONG, south + OUTER_STRIP, long + HALF_LONG)
+    width = 2 * HALF_LONG / INNER_GRIDS_PER_COMMUNITY
+    west = long - HALF_LONG + (index - 1) * width
+    return _rectangle(south + OUTER_STRIP, west, north, west + width)
+
+
+def bbox(geometry):
+    xs = [p[0] for p in geometry["coordinates"][0]]
+    ys = [p[1] for p in geometry["coordinates"][0]]
+    return [min(xs), min(ys), max(xs), max(ys)]

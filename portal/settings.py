@@ -305,7 +305,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One schema enum for a case's level, wherever it appears (level, from/to, resolved at).
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "grievances.models.cases.Level"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "grievances.models.cases.Level",
+        "CaseStatusEnum": "grievances.models.cases.Status",
+    },
 }
 
 # Security: strict whenever DEBUG is off (`manage.py check --deploy` is clean).
@@ -424,6 +427,15 @@ AXES_ENABLE_ADMIN = False  # security/admin.py lists lockouts for the security a
 # Maps: a tile URL template (Leaflet). Empty: no tiles, points and outlines still show. For
 # Tianditu (天地图, CGCS2000 ≈ WGS-84) use its WMTS URL with your key (tk=...).
 MAP_TILE_URL = env.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env.get("MAP_TILE_ATTRIBUTION", "")
+# Where the resident form's map starts before the outlines load ("lat,long", the district).
+MAP_CENTRE = tuple(float(v) for v in env.get("MAP_CENTRE", "30.60,114.28").split(","))
+# Routing a map point outside every community polygon: the nearest community within this many
+# kilometres takes it, else the desk the case was filed with (the street).
+ROUTING_NEAREST_COMMUNITY_KM = float(env.get("ROUTING_NEAREST_COMMUNITY_KM", "3"))
+# How often a process asks the database whether the boundaries changed (its point index is
+# rebuilt then); an import in the same process takes effect at once.
+BOUNDARY_INDEX_CHECK_SECONDS = float(env.get("BOUNDARY_INDEX_CHECK_SECONDS", "10"))
 # The public address printed in QR codes on posters (https://portal.example.gov.cn); empty: the
 # address the poster was requested on.
 PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")

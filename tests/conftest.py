@@ -63,12 +63,14 @@ def audit_trail_flushable(request):
 def fresh_work_calendar():
     """The finder keeps the official calendar and the check-in keeps stations a minute per
     process; each test reads its own."""
+    from portal import boundaries
     from stations import selectors
 
     selectors._calendar["calendar"] = None
     selectors._posters.update(at=0.0, rows={})
     selectors._catalogue.update(at=0.0, rows={})
     selectors._texts.update(at=0.0, texts=())
+    boundaries.forget_index()
 
 
 @pytest.fixture(autouse=True)

@@ -282,6 +282,20 @@ def world(two_streets, staff, settings, tmp_path):
                 case=case, by=summoner, departments=[departments[key[0]]], note="请到场"
             )
     Case.objects.update(deadline=timezone.now() - timedelta(hours=3))
+    # Every case and node on the map (the staff map, the boundary export): a square per
+    # community, its grid the same square, each case at its community's square.
+    for i, key in enumerate(("a1", "a2", "b1", "b2")):
+        square = {
+            "type": "Polygon",
+            "coordinates": [[[114 + i, 30], [114.01 + i, 30], [114.01 + i, 30.01], [114 + i, 30]]],
+        }
+        for model in (Community, Grid):
+            node = nodes[f"{model._meta.model_name}_{key}"]
+            model.objects.filter(pk=node.pk).update(
+                boundary=square, bbox=[114 + i, 30, 114.01 + i, 30.01]
+            )
+        if key in cases:
+            Case.objects.filter(pk=cases[key].pk).update(lat=30.005, long=114.005 + i)
     settings.MEDIA_ROOT = tmp_path
     for key, case in cases.items():  # photos are served only through their case's page
         CasePhoto.objects.create(case=case, image=ContentFile(b"GIF89a-audit", name=f"{key}.gif"))
@@ -761,6 +775,7 @@ def probes(w):
     add("healthz", "/healthz", login="public")
     add("i18n/setlang/", "/i18n/setlang/", "post", {"language": "en", "next": "/"}, login="public")
     add("cases/new/", "/cases/new/", login="public")
+    add("cases/outlines.json", "/cases/outlines.json", login="public")
     for key, code in case_codes.items():
         add("cases/track/", f"/cases/track/?code={code}", target=("case", key), login="public")
         add("cases/<casecode:code>/", f"/cases/{code}/", target=("case", key), login="public")
@@ -1246,6 +1261,9 @@ def probes(w):
         add(route, path)
         for params in foreign_filters:
             add(route, f"{path}?{urlencode(params)}")
+    add("staff/map/", "/staff/map/")
+    for params in foreign_filters:
+        add("staff/map/", f"/staff/map/?{urlencode(params)}")
     add("staff/cases/new/", "/staff/cases/new/")
     add(
         "staff/cases/new/",
@@ -1370,6 +1388,9 @@ def probes(w):
 
     # The admin's own pages.
     add("admin/", "/admin/")
+    # Boundaries: the upload form and the export list only the user's own area.
+    add("admin/portal/grid/boundaries/", "/admin/portal/grid/boundaries/")
+    add("admin/portal/grid/boundaries/export/", "/admin/portal/grid/boundaries/export/")
     add("admin/login/", "/admin/login/", login="public")
     add("admin/logout/", "/admin/logout/", "post", {}, login="public")
     add("admin/password_change/", "/admin/password_change/")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from grievances.models import Case, CaseEvent, Category, Level
 from grievances.models.cases import OPEN_STATUSES
 from grievances.open311.cache import TTLCache
+from portal.boundaries import boundary_index
 from portal.models import Community, Compound, District
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -34,7 +35,6 @@ MAX_ADDRESS = 200  # Case.address
 MAX_NAME = 40  # Case.reporter_name
 MAX_EMAIL = 254  # Case.reporter_email
 MAX_DISTANCE_KM = 30  # a point farther than this from every community is outside our area
-KM_PER_DEGREE = 111.2  # of latitude; longitude is scaled by cos(latitude)
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 # The discovery changeset lives in the shared cache under CHANGESET_KEY (see `changeset`);
@@ -84,18 +84,6 @@ def active_categories():
 def _all_communities():
     return _communities.get_or_load(
         "all", lambda: list(Community.objects.select_related("street").order_by("id"))
-    )
-
-
-def _community_points():
-    """(lat, long, community) of every community with a centre, as floats, computed once."""
-    return _communities.get_or_load(
-        "points",
-        lambda: [
-            (float(c.lat), float(c.long), c)
-            for c in _all_communities()
-            if c.lat is not None and c.long is not None
-        ],
     )
 
 
@@ -336,16 +324,22 @@ def parse_w3(value, name):
 # Service requests (POST) ----------------------------------------------------------------------
 
 
-def _nearest_community(lat, long, district_id):
-    best, best_km = None, MAX_DISTANCE_KM
-    scale = math.cos(math.radians(lat))
-    for c_lat, c_long, community in _community_points():
-        if district_id and community.district_id != district_id:
-            continue
-        km = math.hypot((c_long - long) * scale, c_lat - lat) * KM_PER_DEGREE
-        if km <= best_km:
-            best, best_km = community, km
-    return best
+def _point_place(lat, long, district_id):
+    """The community (or else the street desk) a point belongs to, by the routing rule: the
+    polygon holding it, else the nearest community within ROUTING_NEAREST_COMMUNITY_KM, else the
+    street of the nearest community within MAX_DISTANCE_KM (our area); None beyond that."""
+    index = boundary_index()
+    found = index.locate(lat, long, district_id)
+    if found.community_id is None:
+        found = index.locate(lat, long, district_id, nearest_km=MAX_DISTANCE_KM)
+        if found.community_id is None:
+            return None
+        return {"street": _communities_by_id()[found.community_id].street}
+    return {"community": _communities_by_id()[found.community_id]}
+
+
+def _communities_by_id():
+    return _communities.get_or_load("by_id", lambda: {c.pk: c for c in _all_communities()})
 
 
 def _named_place(address, district_id):
@@ -397,10 +391,10 @@ def _location(data, district_id):
             raise Open311Error(400, _("address_id %(id)s was not found.") % {"id": address_id})
         return place | {"compound": compound}
     if place["lat"] is not None:
-        community = _nearest_community(place["lat"], place["long"], district_id)
-        if community is None:
+        where = _point_place(place["lat"], place["long"], district_id)
+        if where is None:
             raise Open311Error(400, _("lat/long is outside the area this portal serves."))
-        return place | {"community": community}
+        return place | where
     if address:
         community, street = _named_place(address, district_id)
         if community is None and street is None:

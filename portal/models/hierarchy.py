@@ -23,6 +23,19 @@ class Node(models.Model):
         return self.name
 
 
+class Bounded(models.Model):
+    """A node that may carry its boundary: a GeoJSON Polygon/MultiPolygon in WGS-84 (lon, lat),
+    written only by `portal.boundaries.boundaries_import`, which also sets the bounding box (a
+    cheap prefilter) and bumps `boundary_changed_at` so every process rebuilds its index."""
+
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True, editable=False)
+    bbox = models.JSONField(_("bounding box"), null=True, blank=True, editable=False)
+    boundary_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class District(Node):
     SCOPE_LOOKUPS = {"district": "id"}
 
@@ -47,7 +60,7 @@ class Street(Node):
         ]
 
 
-class Community(Node):
+class Community(Node, Bounded):
     SCOPE_LOOKUPS = {"district": "district_id", "street": "street_id", "community": "id"}
 
     class Kind(models.TextChoices):
@@ -78,7 +91,7 @@ class Community(Node):
         self.district_id = self.street.district_id
 
 
-class Grid(Node):
+class Grid(Node, Bounded):
     """A grid is inner (内网: inside compounds, the community handles it) or outer (外网: roads
     and shop fronts, the street office handles it): "墙内事社区办、墙外事街道管"."""
 

@@ -54,12 +54,56 @@
       navigator.geolocation.getCurrentPosition(function (pos) {
         form.elements.lat.value = pos.coords.latitude.toFixed(6);
         form.elements.long.value = pos.coords.longitude.toFixed(6);
+        setPoint(pos.coords.latitude, pos.coords.longitude, true);
         status.textContent = (button.getAttribute("data-ok") || "✓") + " " +
           form.elements.lat.value + ", " + form.elements.long.value;
       }, function () {
         status.textContent = button.getAttribute("data-fail") || "✗";
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
+  }
+
+  // The map: a tap sets the hidden lat/long, and the community (and street) the point is in.
+  // Routing then puts the case in the grid whose outline holds the point.
+  var box = document.getElementById("pick-map");
+  var setPoint = function () {};
+  if (box && window.L && window.PortalMap) {
+    box.hidden = false;
+    document.getElementById("pick-help").hidden = false;
+    var map = PortalMap.create(box), pinned = null, outlines = null;
+    box.portalMap = map;  // for the browser tests: they tap a known point
+    setPoint = function (lat, long, pan) {
+      form.elements.lat.value = lat.toFixed(6);
+      form.elements.long.value = long.toFixed(6);
+      if (pinned) pinned.setLatLng([lat, long]);
+      else pinned = L.marker([lat, long], { icon: PortalMap.pin("me") }).addTo(map);
+      if (pan) map.setView([lat, long], Math.max(map.getZoom() || 0, 15));
+      status.textContent = (box.getAttribute("data-picked") || "✓") + " " +
+        form.elements.lat.value + ", " + form.elements.long.value;
+      if (!outlines) return;
+      var hit = outlines.features.filter(function (f) { return PortalMap.contains(f.geometry, long, lat); })[0];
+      if (hit) {
+        street.value = String(hit.properties.street);
+        street.dispatchEvent(new Event("change"));
+        community.value = String(hit.properties.id);
+        community.dispatchEvent(new Event("change"));
+      }
+    };
+    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+    fetch(box.getAttribute("data-outlines"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        outlines = data;
+        var layer = PortalMap.outlines(map, data);
+        layer.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+        if (layer.getBounds().isValid() && !form.elements.lat.value) map.fitBounds(layer.getBounds());
+        box.setAttribute("data-ready", "1");
+      })
+      .catch(function () { box.setAttribute("data-ready", "1"); });
+    if (form.elements.lat.value && form.elements.long.value) {
+      setPoint(parseFloat(form.elements.lat.value), parseFloat(form.elements.long.value), true);
+    }
   }
 
   // At most three photos, said before the upload rather than after it.

@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.core.management import call_command
 
+from portal.boundaries import boundary_index
 from portal.models import Community, Grid, Street, User
 
 
@@ -17,6 +18,13 @@ def test_seed_demo_builds_a_realistic_district(db):
         assert User.objects.filter(role=role).exists()
     # every grid has its grid worker
     assert not Grid.objects.exclude(workers__role=User.Role.GRID_WORKER).exists()
+    # every community and grid has its boundary, and a point in a grid finds that grid
+    assert not Community.objects.filter(boundary=None).exists()
+    assert not Grid.objects.filter(boundary=None).exists()
+    grid = Grid.objects.get(code="0010102")
+    west, south, east, north = grid.bbox
+    place = boundary_index().locate((south + north) / 2, (west + east) / 2)
+    assert place.grids == {"inner": grid.pk} and place.community_id == grid.community_id
 
 
 def test_seed_demo_twice_changes_nothing(db):

@@ -1,6 +1,7 @@
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from portal import demo
 from portal.models import Building, Community, Compound, Department, District, Grid, Street, User
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     extenders = []  # other apps append callables(stdout) that add their demo data
 
     def handle(self, *args, **options):
+        self.now = timezone.now()
         with transaction.atomic():
             sync_role_groups()
             district, staff = self.build_hierarchy()
@@ -55,6 +57,7 @@ class Command(BaseCommand):
                 "lat": demo.centre(code)[0],
                 "long": demo.centre(code)[1],
                 "district_id": street.district_id,
+                **self.bounded(demo.community_boundary(code)),
             },
         )
         staff.setdefault("communities", []).append(
@@ -74,6 +77,7 @@ class Command(BaseCommand):
                     "kind": kind,
                     "street_id": street.id,
                     "district_id": street.district_id,
+                    **self.bounded(demo.grid_boundary(code, g_index, kind)),
                 },
             )
             grids.append(grid)
@@ -103,6 +107,9 @@ class Command(BaseCommand):
                         "district_id": building.district_id,
                     },
                 )
+
+    def bounded(self, boundary):
+        return {"boundary": boundary, "bbox": demo.bbox(boundary), "boundary_changed_at": self.now}
 
     def account(self, username, role, node, n, department=None):
         surname, given = demo.person(n)
