@@ -110,3 +110,12 @@ def test_any_template_can_show_an_activitys_rate(community, rate):
         "{% load points_tags %}{% activity_points a as p %}{{ p.points_per_hour }}"
     ).render(Context({"a": activity}))
     assert text == "10"
+
+
+def test_the_activity_page_shows_the_points_an_hour_earns(client, community, rate):
+    activity = make_activity(community, capacity=5, starts_in=timedelta(days=2))
+    page = client.get(f"/volunteers/activities/{activity.pk}/").content.decode()
+    assert 'id="activity-points"' in page and "10" in page
+    EarningRule.objects.filter(pk=rate.pk).update(points_per_hour=0)
+    page = client.get(f"/volunteers/activities/{activity.pk}/").content.decode()
+    assert 'id="activity-points"' not in page
