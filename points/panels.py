@@ -1,15 +1,16 @@
 """The points dashboard panel: points earned and spent, vouchers issued and used by merchant,
-micro-wishes posted, claimed and fulfilled with the days they took. Counted from the ledger,
-vouchers and wishes of the node over the chosen days (each row carries its node's ids)."""
+micro-wishes posted, claimed and fulfilled with the days they took, service orders by partner
+with their ratings. Counted from the ledger, vouchers, wishes and orders of the node over the
+chosen days (each row carries its node's ids)."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.panels import Column, Panel, Table
-from points.models import Entry, Voucher, Wish, WishClaim
+from points.models import Entry, Order, Voucher, Wish, WishClaim
 
 
 def _span(f):
@@ -49,6 +50,31 @@ def figures(ctx):
         {"name": r["merchant__name"], "issued": r["n"], "points": r["points"], "used": r["used"]}
         for r in per_merchant
     ]
+    # Service orders per partner: placed in the span, done in it, their mean rating.
+    in_span = Q(created_at__gte=start, created_at__lt=end)
+    done_in_span = Q(done_at__gte=start, done_at__lt=end)
+    per_partner = (
+        Order.objects.filter(**node)
+        .filter(in_span | done_in_span)
+        .values("partner__name")
+        .annotate(
+            placed=Count("id", filter=in_span),
+            done=Count("id", filter=done_in_span),
+            rated=Count("rating", filter=done_in_span),
+            rating=Avg("rating", filter=done_in_span),
+        )
+        .order_by("partner__name")
+    )
+    partners = [
+        {
+            "name": r["partner__name"] or _("(not dispatched yet)"),
+            "placed": r["placed"],
+            "done": r["done"],
+            "rated": r["rated"],
+            "rating": round(r["rating"], 1) if r["rating"] is not None else None,
+        }
+        for r in per_partner
+    ]
     wishes = Wish.objects.filter(**node)
     done = list(
         wishes.filter(done_at__gte=start, done_at__lt=end).values_list("created_at", "done_at")
@@ -71,6 +97,7 @@ def figures(ctx):
         ).count(),
         "wishes_done": len(done),
         "days_to_fulfil": round(sum(days) / len(days), 1) if days else None,
+        "partners": partners,
     }
 
 
@@ -103,6 +130,20 @@ def tables(ctx):
                 Column(_("vouchers used"), "int"),
             ],
             [[m["name"], m["issued"], m["points"], m["used"]] for m in d["merchants"]],
+        ),
+        Table(
+            _("Service orders by partner"),
+            [
+                Column(_("partner"), "text"),
+                Column(_("orders placed"), "int"),
+                Column(_("orders done"), "int"),
+                Column(_("ratings"), "int"),
+                Column(_("mean rating (1–5)"), "text"),
+            ],
+            [
+                [p["name"], p["placed"], p["done"], p["rated"], p["rating"] or ""]
+                for p in d["partners"]
+            ],
         ),
     ]
 

@@ -51,3 +51,36 @@ def test_another_streets_dashboard_does_not_count_these_points(
     assert figures({"filter": F})["vouchers"] == 0
     F.node_id = two_streets["streets"][0].pk
     assert figures({"filter": F})["vouchers"] == 1
+
+
+def test_the_panel_counts_service_orders_by_partner_with_their_rating(
+    staff, community, community_staff, resident
+):
+    from datetime import timedelta
+
+    from points.panels import figures
+    from tests.points.test_orders import make_partner, partner_account
+
+    partner, service = make_partner(community)
+    desk = partner_account(partner, "cleaner")
+    wanted = timezone.localdate() + timedelta(days=3)
+    done = services.order_place(service=service, member=resident, note="保洁", wanted_by=wanted)
+    services.order_dispatch(order=done, partner=partner, by=community_staff)
+    services.order_accept(order=done, by=desk)
+    services.order_complete(order=done, by=desk)
+    services.order_rate(order=done, member=resident, rating=4)
+    services.order_place(service=service, member=resident, note="再来一次", wanted_by=wanted)
+
+    class F:
+        level, node_id = "community", community.pk
+        start = end = timezone.localdate()
+
+    rows = {p["name"]: p for p in figures({"filter": F})["partners"]}
+    assert rows[partner.name] == {
+        "name": partner.name,
+        "placed": 1,
+        "done": 1,
+        "rated": 1,
+        "rating": 4.0,
+    }
+    assert rows["（尚未派单）"]["placed"] == 1
