@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from canteens import exports, selectors, services
 from canteens.forms import MenuEntryForm, MonthForm, apply_errors
 from canteens.models import Canteen, MealTime, MenuEntry, WeeklyMenu
-from stations.staff_views import staff_required
+from portal.auth import staff_required
 
 
 def _week(request):

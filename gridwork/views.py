@@ -1,7 +1,6 @@
 """The grid worker's pages (/staff/visits/): light, phone first, scoped by `for_user`."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,13 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gridwork import imports, people, schedule, selectors, services
 from gridwork.forms import ColourForm, ImportForm, LookUpForm, OneOffForm, VisitForm
 from gridwork.models import Household
-
-
-def _is_staff(user):
-    return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
-
-
-staff_required = user_passes_test(_is_staff, login_url="admin:login")
+from portal.auth import staff_required
 
 
 def _add_field_errors(form, exc):
@@ -192,30 +185,33 @@ def visit(request, pk):
     )
 
 
-@never_cache
-@require_POST
-@staff_required
-def colour(request, pk):
-    """A colour change without a reason is a form error on the household's page."""
+def _household_change(request, pk, form_class, change, done, form_name):
+    """A POSTed change to a household through one service: on success back to its page with
+    `done`; otherwise the page again with the form's errors (HTTP 400)."""
     h = _household(request, pk)
-    form = ColourForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.household_set_colour(
-                by=request.user,
-                household=h,
-                colour=form.cleaned_data["colour"],
-                reason=form.cleaned_data["reason"],
-            )
+            change(by=request.user, household=h, **form.cleaned_data)
         except PermissionDenied as exc:
             form.add_error(None, _errors(exc))
         except ValidationError as exc:
             _add_field_errors(form, exc)
         else:
-            messages.success(request, _("Colour changed."))
+            messages.success(request, done)
             return redirect("gridwork:household", pk=h.pk)
     return _detail(
-        request, h, show_people=people.sees_people(request.user, h), colour_form=form, status=400
+        request, h, show_people=people.sees_people(request.user, h), status=400, **{form_name: form}
+    )
+
+
+@never_cache
+@require_POST
+@staff_required
+def colour(request, pk):
+    """A colour change without a reason is a form error on the household's page."""
+    return _household_change(
+        request, pk, ColourForm, services.household_set_colour, _("Colour changed."), "colour_form"
     )
 
 
@@ -223,25 +219,13 @@ def colour(request, pk):
 @require_POST
 @staff_required
 def one_off(request, pk):
-    h = _household(request, pk)
-    form = OneOffForm(request.POST)
-    if form.is_valid():
-        try:
-            services.household_set_one_off_due(
-                by=request.user,
-                household=h,
-                due_on=form.cleaned_data["due_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDenied as exc:
-            form.add_error(None, _errors(exc))
-        except ValidationError as exc:
-            _add_field_errors(form, exc)
-        else:
-            messages.success(request, _("One-off visit date set."))
-            return redirect("gridwork:household", pk=h.pk)
-    return _detail(
-        request, h, show_people=people.sees_people(request.user, h), one_off_form=form, status=400
+    return _household_change(
+        request,
+        pk,
+        OneOffForm,
+        services.household_set_one_off_due,
+        _("One-off visit date set."),
+        "one_off_form",
     )
 
 

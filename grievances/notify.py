@@ -168,6 +168,7 @@ def messages_for(events):
         for place in _staff_places(e)
     }
     handlers = selectors.handlers_at(places)
+    duplicates = _duplicates_of([e.case_id for e in events if e.kind == Kind.RESOLVED])
     out = []
     for event in events:
         case = event.case
@@ -190,7 +191,7 @@ def messages_for(events):
         # The reporters of duplicates merged into a resolved case hear it under their own code.
         reporters = [(case, facts)]
         if event.kind == Kind.RESOLVED:
-            reporters += [(d, {**facts, "code": d.code}) for d in case.duplicates.all()]
+            reporters += [(d, {**facts, "code": d.code}) for d in duplicates.get(case.pk, [])]
         for reporter, their_facts in reporters:
             if reporter.may_contact and (text := _resident_text(event, their_facts)):
                 if reporter.reporter_phone:
@@ -199,6 +200,17 @@ def messages_for(events):
                     subject = _("Your request %(code)s") % their_facts
                     out.append(Message(event, reporter.reporter_email, text, subject=subject))
     return out
+
+
+def _duplicates_of(case_ids):
+    """{parent id: [merged duplicates]} for these cases, in one query (none when no ids)."""
+    from grievances.models import Case
+
+    found = {}
+    if case_ids:
+        for case in Case.objects.filter(parent_id__in=case_ids):
+            found.setdefault(case.parent_id, []).append(case)
+    return found
 
 
 def deliver(event_ids):

@@ -9,7 +9,7 @@ from grievances import selectors
 from grievances.filters import CaseFilterSet
 from grievances.models import Status
 from grievances.models.cases import OPEN_STATUSES
-from grievances.staff_views import staff_required
+from portal.auth import staff_required
 from portal.boundaries import outlines_for_user
 
 MAX_MARKERS = 2000  # the most recent; a district's open cases with a point fit well under it

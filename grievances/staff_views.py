@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -36,17 +35,11 @@ from grievances.staff_forms import (
     SummonForm,
     SuperviseForm,
 )
+from portal.auth import staff_required
 from portal.models import User
 from security.audit import audit_personal_read
 
 PAGE_SIZE = 20
-
-
-def _is_staff(user):
-    return user.is_active and (user.is_superuser or bool(user.role))
-
-
-staff_required = user_passes_test(_is_staff, login_url="admin:login")
 
 
 def duration_text(delta):

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.decorators import member_required
 from points import services
 from points.models import Order, Partner, Service
-from points.staff_views import staff_required
 from points.views import _message
+from portal.auth import staff_required
 
 
 def catalogue(request, status=200, error=""):

@@ -5,7 +5,6 @@ import io
 from datetime import date, datetime, time
 
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,14 +19,8 @@ from points import selectors, services
 from points.forms import AdjustForm, StaffWishForm
 from points.models import Entry, Merchant, Wish, WishClaim
 from points.views import _message
+from portal.auth import staff_required
 from portal.models import Community
-
-
-def _is_staff(user):
-    return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
-
-
-staff_required = user_passes_test(_is_staff, login_url="admin:login")
 
 
 @never_cache

@@ -7,6 +7,7 @@ Authentication, permissions and `is_active` are ModelBackend's, unchanged.
 """
 
 from django.contrib.auth import backends, get_user_model
+from django.contrib.auth.decorators import user_passes_test
 from django.db import connections, router
 from django.utils.functional import cached_property
 
@@ -35,3 +36,12 @@ class UserBackend(backends.ModelBackend):
             return None
         user = model.from_db(alias, columns, row)
         return user if self.user_can_authenticate(user) else None
+
+
+def is_staff_member(user):
+    """A signed-in, active account with a role at a node of the hierarchy (or a superuser)."""
+    return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
+
+
+# Every staff page of every app: others go to the staff sign-in.
+staff_required = user_passes_test(is_staff_member, login_url="admin:login")

@@ -1,7 +1,6 @@
 """Staff pages of the stations app: a work-ID photo (private), attendance by member code."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,15 +10,9 @@ from django.views.decorators.http import require_http_methods
 
 from members import services as member_services
 from members.models import Member
+from portal.auth import staff_required
 from stations import services
 from stations.models import Activity, ActivitySignup, Courier
-
-
-def _is_staff(user):
-    return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
-
-
-staff_required = user_passes_test(_is_staff, login_url="admin:login")
 
 
 @never_cache

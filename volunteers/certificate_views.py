@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from members.selectors import member_of
+from portal.auth import staff_required
 from portal.scoping import Scope
 from volunteers import services
 from volunteers.forms import CertificateAskForm, CertificateIssueForm
 from volunteers.models import Certificate, Volunteer
 from volunteers.models.certificates import NUMBER_PATTERN
 from volunteers.models.volunteers import SCOPE_LOOKUPS
-from volunteers.staff_views import staff_required
 
 
 def _issued(number):

@@ -3,7 +3,6 @@ member code), its QR, and one POST per decision on a service record (谁组织�
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,17 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import services as member_services
+from portal.auth import staff_required
 from portal.models import Community
 from volunteers import selectors, services
 from volunteers.forms import AdjustForm, CheckOutForm, ReasonForm, StaffVolunteerForm
 from volunteers.models import Activity, ServiceRecord, Volunteer
-
-
-def _is_staff(user):
-    return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
-
-
-staff_required = user_passes_test(_is_staff, login_url="admin:login")
 
 
 def _message(exc):
