@@ -125,7 +125,7 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
         # "Use my location" on the case form fills in the place (geolocation allowed here).
         visit(anyone, reverse("grievances:case_new"))
         anyone.click("#locate")
-        anyone.wait_for_function("document.getElementById('id_lat').value !== ''")
+        anyone.wait_for_function("() => document.getElementById('id_lat').value !== ''")
         seen["lat"] = anyone.input_value("#id_lat")
         # The language switch (moved from onchange= to site.js) still switches.
         visit(anyone, "/")

@@ -100,7 +100,7 @@ def test_sign_up_check_in_by_qr_confirmed_hours_on_me_and_a_verifiable_certifica
         panel = me.inner_text("#panel-volunteers")
         me.click(f"a[href='/volunteers/certificates/{number}/print/']")
         printed = me.inner_text(".certificate")
-        me.wait_for_function("document.querySelector('.certificate .qr img').complete")
+        me.wait_for_function("() => document.querySelector('.certificate .qr img').complete")
         qr_width = me.eval_on_selector(".certificate .qr img", "img => img.naturalWidth")
         me.screenshot(path="/tmp/volunteers-certificate.png", full_page=True)
 
