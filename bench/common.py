@@ -54,6 +54,8 @@ def bench_env(db_url, **extra):
         "CELERY_BROKER_URL": BROKER,
         "DEBUG": "0",
         "SECRET_KEY": "bench-only",
+        "PERSONAL_DATA_KEYS": "aes:YmVuY2gtb25seS1wZXJzb25hbC1kYXRhLWtleS0zMmI=",
+        "PERSONAL_DATA_LOOKUP_KEY": "bench-only-lookup",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -39,6 +39,8 @@ def setup_django():
         CELERY_BROKER_URL=BROKER,
         DEBUG="0",
         SECRET_KEY="bench-only",  # noqa: S106 - a throwaway bench database
+        PERSONAL_DATA_KEYS="aes:YmVuY2gtb25seS1wZXJzb25hbC1kYXRhLWtleS0zMmI=",
+        PERSONAL_DATA_LOOKUP_KEY="bench-only-lookup",
         ALLOWED_HOSTS="127.0.0.1",
     )
     import django

@@ -29,6 +29,7 @@ from grievances.models.cases import DONE_STATUSES, OPEN_STATUSES, new_tracking_c
 from grievances.routing import load_grids, locate, next_level, place
 from portal import workdays
 from portal.boundaries import boundary_index
+from portal.crypto import sealed
 from portal.models import User
 from portal.workdays import WorkCalendar
 
@@ -892,7 +893,10 @@ def cases_erase_member(*, member):
     """A member deleted their account: the contact details on their cases go too (the cases and
     every figure stay)."""
     Case.objects.filter(member=member).update(
-        reporter_name="", reporter_phone="", reporter_email="", may_contact=False, member=None
+        **sealed(Case, reporter_phone="", reporter_email=""),
+        reporter_name="",
+        may_contact=False,
+        member=None,
     )
 
 
@@ -918,9 +922,8 @@ def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
         photos = list(CasePhoto.objects.filter(case_id__in=ids))
         CasePhoto.objects.filter(case_id__in=ids).delete()
         Case.objects.filter(id__in=ids).update(
+            **sealed(Case, reporter_phone="", reporter_email=""),
             reporter_name="",
-            reporter_phone="",
-            reporter_email="",
             may_contact=False,
             member=None,
             anonymised_at=timezone.now(),

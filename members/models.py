@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.crypto import EncryptedTextField, LookupHashField
 from portal.scoping import Scope
 
 # Mainland mobile numbers: 11 digits, 1 then 3-9 (the same rule as the case form).
@@ -52,8 +53,10 @@ class Member(models.Model):
         related_name="member",
         verbose_name=_("account"),
     )
-    # Null once erased (PIPL deletion); unique while set.
-    phone = models.CharField(_("mobile number"), max_length=11, null=True, unique=True)
+    # Null once erased (PIPL deletion); unique while set, through its keyed hash (the column
+    # itself is encrypted, portal/crypto.py; the format is checked by normalize_phone).
+    phone = EncryptedTextField(_("mobile number"), null=True, kind="phone", hash_field="phone_hash")
+    phone_hash = LookupHashField(source="phone", null=True, unique=True)
     display_name = models.CharField(_("display name"), max_length=30, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     # Where they live (optional): staff of that node see them.
@@ -83,15 +86,11 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
-            models.CheckConstraint(
-                name="member_phone_is_mainland_mobile",
-                condition=Q(phone__isnull=True) | Q(phone__regex=PHONE_REGEX),
-            ),
             # An erased member keeps no phone; a live one always has one.
             models.CheckConstraint(
                 name="member_phone_until_erased",
-                condition=Q(erased_at__isnull=True, phone__isnull=False)
-                | Q(erased_at__isnull=False, phone__isnull=True),
+                condition=Q(erased_at__isnull=True, phone_hash__isnull=False)
+                | Q(erased_at__isnull=False, phone_hash__isnull=True),
             ),
         ]
 
@@ -200,7 +199,8 @@ def hash_code(phone, code):
 class SignInCode(models.Model):
     """A one-time code sent by SMS. Only its keyed hash is stored."""
 
-    phone = models.CharField(max_length=11)
+    phone = EncryptedTextField(kind="phone", hash_field="phone_hash")
+    phone_hash = LookupHashField(source="phone")
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -210,7 +210,7 @@ class SignInCode(models.Model):
     class Meta:
         indexes = [
             # The confirm step and the resend wait read a phone's newest code.
-            models.Index(fields=["phone", "-created_at"], name="signincode_phone_newest")
+            models.Index(fields=["phone_hash", "-created_at"], name="signincode_phone_newest")
         ]
 
     def __str__(self):

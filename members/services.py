@@ -32,6 +32,7 @@ from members.models import (
 )
 from members.phones import normalize_phone
 from portal import notify, ratelimit
+from portal.crypto import sealed
 from portal.scoping import Scope
 
 log = logging.getLogger(__name__)
@@ -263,7 +264,7 @@ def member_phone_change(*, member, new_phone, code):
                 {"phone": _("This number belongs to another account. Delete that one first.")}
             )
         old = member.phone
-        Member.objects.filter(pk=member.pk).update(phone=new_phone)
+        Member.objects.filter(pk=member.pk).update(**sealed(Member, phone=new_phone))
         member.phone = new_phone
         SignInCode.objects.filter(phone=old).delete()
     return member

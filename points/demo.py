@@ -168,7 +168,9 @@ def seed(stdout):
             used = services.reward_redeem(reward_id=rewards[1].pk, member=demo)
             services.voucher_use(code=used.code, merchant=used.merchant, by=staff)
             services.reward_redeem(reward_id=rewards[0].pk, member=demo)
-        volunteers = list(Member.objects.filter(phone__startswith="1390").order_by("phone")[:8])
+        numbers = [f"1390{i:07d}" for i in range(1, 9)]  # the first volunteers (volunteers.demo)
+        found = {m.phone: m for m in Member.objects.filter(phone__in=numbers)}
+        volunteers = [found[n] for n in numbers if n in found]
         if staff and len(volunteers) >= 8:
             _wishes(communities[0], staff, volunteers, today)
             _orders(communities[0], staff, volunteers, today, password)

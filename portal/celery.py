@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -18,3 +19,11 @@ def _reuse_db_connections(sender, **kwargs):
     from django.conf import settings
 
     sender.conf.CELERY_DB_REUSE_MAX = settings.CELERY_DB_REUSE_MAX
+
+
+@worker_init.connect
+def _verify_data_keys(**kwargs):
+    # A worker with the wrong personal-data key would fail on every case it touches: refuse.
+    from portal.crypto import verify_data_keys
+
+    verify_data_keys()

@@ -33,6 +33,23 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
+# Personal data at rest (portal/crypto.py): residents' phones and e-mails are stored encrypted
+# under the first of PERSONAL_DATA_KEYS (comma-separated base64 keys, "sm4:" or "aes:" in front to
+# choose the cipher; the others only decrypt, until `manage.py rotate_data_keys` has moved every
+# value) and found by an HMAC under PERSONAL_DATA_LOOKUP_KEY. Required when DEBUG is off; the
+# demo uses fixed development keys.
+PERSONAL_DATA_CIPHER = env.get("PERSONAL_DATA_CIPHER", "aes")
+PERSONAL_DATA_KEYS = [k.strip() for k in env.get("PERSONAL_DATA_KEYS", "").split(",") if k.strip()]
+PERSONAL_DATA_LOOKUP_KEY = env.get("PERSONAL_DATA_LOOKUP_KEY", "")
+if not PERSONAL_DATA_KEYS or not PERSONAL_DATA_LOOKUP_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PERSONAL_DATA_KEYS and PERSONAL_DATA_LOOKUP_KEY must be set when DEBUG is off "
+            "(个人数据加密密钥未设置，系统拒绝启动; see README, 'Personal data keys')"
+        )
+    PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or ["ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMzJieXQ="]
+    PERSONAL_DATA_LOOKUP_KEY = PERSONAL_DATA_LOOKUP_KEY or "dev-only-lookup-key"
+
 ALLOWED_HOSTS = [h for h in env.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -372,6 +389,8 @@ CASE_ANONYMISE_AFTER_DAYS = env_int("CASE_ANONYMISE_AFTER_DAYS", 365)
 CASE_YELLOW_SHARE = float(env.get("CASE_YELLOW_SHARE", "0.75"))
 # The bare one-INSERT baseline view for bench/ is mounted only when this is on.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
+# bench/encryption.py's comparison run: personal data written unencrypted. Bench only.
+PERSONAL_DATA_BENCH_PLAINTEXT = BENCH_BASELINE and env_bool("PERSONAL_DATA_BENCH_PLAINTEXT", False)
 
 # Members (sign in with phone + SMS code; see members/services.py).
 MEMBER_CODE_TTL_SECONDS = env_int("MEMBER_CODE_TTL_SECONDS", 300)  # a code lives 5 minutes

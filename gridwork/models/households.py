@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.crypto import EncryptedTextField, LookupHashField
 from portal.scoping import ScopedManager
 
 
@@ -185,7 +186,8 @@ class Person(models.Model):
         _("relation"), max_length=12, choices=Relation, default=Relation.HEAD
     )
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True, kind="phone", hash_field="phone_hash")
+    phone_hash = LookupHashField(source="phone")
     id_last4 = models.CharField(_("ID number (last 4)"), max_length=4, blank=True)
     id_hash = models.CharField(max_length=64, blank=True, editable=False)
     care_tags = models.JSONField(_("care tags"), default=list, blank=True)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import workdays
+from portal.crypto import EncryptedTextField, LookupHashField
 from portal.scoping import Scope, ScopedQuerySet
 
 # Tracking codes avoid letters residents confuse (0/O, 1/I/L).
@@ -153,8 +154,15 @@ class Case(models.Model):
 
     # Who reported it (personal data: masked wherever it is not needed).
     reporter_name = models.CharField(_("name"), max_length=40, blank=True)
-    reporter_phone = models.CharField(_("phone"), max_length=20, blank=True)
-    reporter_email = models.EmailField(_("e-mail"), blank=True)
+    # Phone and e-mail are stored encrypted, each with its keyed hash (portal/crypto.py).
+    reporter_phone = EncryptedTextField(
+        _("phone"), blank=True, kind="phone", hash_field="reporter_phone_hash"
+    )
+    reporter_phone_hash = LookupHashField(source="reporter_phone")
+    reporter_email = EncryptedTextField(
+        _("e-mail"), blank=True, kind="email", hash_field="reporter_email_hash"
+    )
+    reporter_email_hash = LookupHashField(source="reporter_email")
     may_contact = models.BooleanField(_("may be contacted"), default=False)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

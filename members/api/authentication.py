@@ -29,7 +29,14 @@ class TokenAuthentication(authentication.TokenAuthentication):
         token = Token.from_db(None, token_fields, row[:n_token])
         user = get_user_model().from_db(None, user_fields, row[n_token : n_token + n_user])
         member_row = row[n_token + n_user :]
-        member = None if member_row[0] is None else Member.from_db(None, member_fields, member_row)
+        member = None
+        if member_row[0] is not None:
+            # A raw row skips the fields' converters: the phone is stored encrypted.
+            member_row = [
+                f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+                for f, v in zip(Member._meta.concrete_fields, member_row, strict=True)
+            ]
+            member = Member.from_db(None, member_fields, member_row)
         Token.user.field.set_cached_value(token, user)
         Member.user.field.remote_field.set_cached_value(user, member)
         if member is not None:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.crypto import EncryptedTextField, LookupHashField
 from portal.scoping import ScopedQuerySet
 
 from .rewards import PlacedModel
@@ -34,7 +35,10 @@ class Wish(PlacedModel):
         "members.Member", models.PROTECT, null=True, blank=True, related_name="+"
     )
     beneficiary_name = models.CharField(_("for whom"), max_length=30, blank=True)
-    beneficiary_phone = models.CharField(_("their phone"), max_length=11, blank=True)
+    beneficiary_phone = EncryptedTextField(
+        _("their phone"), blank=True, kind="phone", hash_field="beneficiary_phone_hash"
+    )
+    beneficiary_phone_hash = LookupHashField(source="beneficiary_phone")
     beneficiary_note = models.CharField(_("note for staff"), max_length=200, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

@@ -55,6 +55,8 @@ def site(tmp_path):
         "CELERY_BROKER_URL": "",
         "DEBUG": "0",
         "SECRET_KEY": "fault-test",
+        "PERSONAL_DATA_KEYS": "aes:ZmF1bHQtdGVzdC1wZXJzb25hbC1kYXRhLWtleS0zMmI=",
+        "PERSONAL_DATA_LOOKUP_KEY": "fault-test",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -35,6 +35,8 @@ def test_check_deploy_is_clean_with_production_environment():
         "SECRET_KEY": "x" * 64 + "-production-secret-for-the-deploy-check",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
         "NOTIFY_BACKEND": "portal.notify.SmsGatewayBackend",
+        "PERSONAL_DATA_KEYS": "sm4:ZGVwbG95LWNoZWNrLWtleQ==",
+        "PERSONAL_DATA_LOOKUP_KEY": "deploy-check",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
