@@ -10,10 +10,12 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 
+from grievances.forms import intake_lookup_clear
 from grievances.models import Case
 from members import services as member_services
 from members.models import Member
@@ -36,6 +38,15 @@ def raw(table, column, pk_column="id", pk=None):
             [pk],
         )
         return cursor.fetchone()[0]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Intake rate limits (the same phone files in every test) and the per-process lookup."""
+    cache.clear()
+    intake_lookup_clear()
+    yield
+    intake_lookup_clear()
 
 
 @pytest.fixture
