@@ -148,10 +148,14 @@ def _text(value):
     return str(value).strip()
 
 
-def _rows(file):
+def _rows(file, sized=None):
+    """(row number, {column: text}) of the first sheet's non-empty rows, streamed. `sized` is
+    told the sheet's row count as the file declares it (None when it declares none)."""
     book = load_workbook(file, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
+        if sized is not None:
+            sized(max(sheet.max_row - 1, 0) if sheet.max_row else None)
         for n, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
             cells = [_text(v) for v in (values or ())][: len(COLUMNS)]
             if not any(cells):
@@ -249,29 +253,53 @@ def _check(n, row, places, seen, result):
     return None if errs else parsed
 
 
-def households_import(*, by, community, file, dry_run=True):
+class Progress:
+    """What an import tells whoever watches it (the job row, a terminal): the declared size,
+    then the rows checked and written so far, every PROGRESS_EVERY rows and at the end of each
+    pass. This one tells nobody."""
+
+    def sized(self, rows):
+        pass
+
+    def checked(self, rows):
+        pass
+
+    def written(self, rows):
+        pass
+
+
+PROGRESS_EVERY = 2000
+
+
+def households_import(*, by, community, file, dry_run=True, progress=None):
     """Check (and unless `dry_run`, write) a register spreadsheet for one community."""
     scope = by.scope
     if not (scope.sees_all or (scope.level == "community" and by.community_id == community.pk)):
         raise PermissionDenied(_("Only the community's staff import its register."))
+    progress = progress or Progress()
     result = Result(dry_run=dry_run)
     places = _Places(community)
     seen = {}
-    for n, row in _rows(file):
+    for n, row in _rows(file, progress.sized):
         result.rows += 1
         _check(n, row, places, seen, result)
         if len(result.errors) >= MAX_ERRORS:
             break
+        if result.rows % PROGRESS_EVERY == 0:
+            progress.checked(result.rows)
+    progress.checked(result.rows)
+    if not result.errors:
+        progress.sized(result.rows)  # the exact count, for the writing pass
     result.households = len(seen)
     if dry_run or result.errors:
         return result
     file.seek(0)
     with transaction.atomic():
-        _write(by, community, file, places, result)
+        _write(by, community, file, places, result, progress)
     return result
 
 
-def _write(by, community, file, places, result):
+def _write(by, community, file, places, result, progress):
     policies = {p.colour: p for p in VisitPolicy.objects.all()}
     today, now = schedule.today(), timezone.now()
     seen, chunk = {}, []
@@ -325,7 +353,9 @@ def _write(by, community, file, places, result):
         "number", "colour", "next_due_on"
     ):
         existing_colours[number], existing_due[number] = colour, due
-    for n, row in _rows(file):
+    for written, (n, row) in enumerate(_rows(file), start=1):
+        if written % PROGRESS_EVERY == 0:
+            progress.written(written)
         parsed = _check(n, row, places, seen, result)
         if parsed is None:  # the first pass found none; the file changed under us
             raise PermissionDenied(_("The file changed while it was imported."))
@@ -382,6 +412,7 @@ def _write(by, community, file, places, result):
                 Person.objects.create(household_id=ids[parsed["number"]], **parsed["person"])
                 result.people += 1
     flush()
+    progress.written(result.rows)
 
 
 # Export ------------------------------------------------------------------------------------------

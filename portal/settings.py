@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gridwork.tasks.raise_overdue_flags",
         "schedule": crontab(minute="*/30"),
     },
+    "resume-register-imports": {
+        "task": "gridwork.tasks.resume_imports",
+        "schedule": crontab(minute="*/10"),
+    },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",
         "schedule": crontab(hour=3, minute=17),

@@ -1,4 +1,5 @@
 from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models.imports import ImportJob
 from gridwork.models.lists import Problem, Task
 from gridwork.models.patrols import Patrol
 from gridwork.models.visits import OverdueFlag, Visit, VisitPolicy
@@ -8,6 +9,7 @@ __all__ = [
     "Colour",
     "ColourChange",
     "Household",
+    "ImportJob",
     "OverdueFlag",
     "Patrol",
     "Person",
