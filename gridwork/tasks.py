@@ -21,3 +21,13 @@ def resume_imports():
     """Beat: hand the worker again the import jobs whose message was lost or whose run died."""
     return import_jobs.imports_resume()
 
+
+@shared_task(acks_late=True)
+def roll_up_yesterday():
+    """Beat, after midnight: roll up yesterday's grid work for the dashboards (once; a retry or
+    a second run finds the day built)."""
+    from datetime import timedelta
+
+    from gridwork import rollups, schedule
+
+    return rollups.day_build(schedule.today() - timedelta(days=1))

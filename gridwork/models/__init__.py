@@ -1,3 +1,4 @@
+from gridwork.models.figures import GridworkRolledUpDay, VisitDay
 from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
 from gridwork.models.imports import ImportJob
 from gridwork.models.lists import Problem, Task
@@ -8,6 +9,7 @@ __all__ = [
     "CareTag",
     "Colour",
     "ColourChange",
+    "GridworkRolledUpDay",
     "Household",
     "ImportJob",
     "OverdueFlag",
@@ -16,5 +18,6 @@ __all__ = [
     "Problem",
     "Task",
     "Visit",
+    "VisitDay",
     "VisitPolicy",
 ]
