@@ -360,3 +360,56 @@ def rebuild(since=None):
             cursor.execute(insert, params)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {table}")
+
+
+# Daily rollups of finished days ------------------------------------------------------------------
+# Stations, canteens, volunteers and grid work roll up each finished local day once, behind a
+# marker row per day (a model with a `day` primary key); a day nobody rolled up yet is built by
+# the first dashboard that asks for it. These helpers are that shared part.
+
+
+def day_build_once(marker, day, write, today):
+    """Roll up the finished `day` once: `write(day)` runs in the transaction that creates the
+    day's `marker` row. Two callers at once: the second waits on the first's marker row and
+    then finds the day built. True if this call built it."""
+    if day >= today:
+        raise ValueError("only a finished day can be rolled up")
+    with transaction.atomic():
+        _, created = marker.objects.get_or_create(day=day)
+        if created:
+            write(day)
+    return created
+
+
+def days_ensure(marker, build, earliest, first, last):
+    """`build(day)` each day first..last (finished days) not rolled up yet, from the first day
+    with any record on: `earliest()` gives it (None: nothing to roll up), asked only when a day
+    of the period is missing."""
+    from datetime import timedelta
+
+    built = set(marker.objects.filter(day__range=(first, last)).values_list("day", flat=True))
+    if len(built) == (last - first).days + 1:
+        return
+    start = earliest()
+    if start is None:
+        return
+    day = max(first, start)
+    while day <= last:
+        if day not in built:
+            build(day)
+        day += timedelta(days=1)
+
+
+def days_rebuild(marker, tables, build, first, last, today):
+    """Roll up again every finished day first..last (after records were written into them):
+    the rows of `tables` and the markers of those days go, then each day is built anew."""
+    from datetime import timedelta
+
+    last = min(last, today - timedelta(days=1))
+    with transaction.atomic():
+        for model in (*tables, marker):
+            model.objects.filter(day__range=(first, last)).delete()
+        day = first
+        while day <= last:
+            build(day)
+            day += timedelta(days=1)

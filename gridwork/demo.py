@@ -17,7 +17,7 @@ YELLOW_REASONS = [("tenant", "出租房屋，租户流动"), ("left_behind", "�
 
 
 def seed(stdout):
-    from gridwork import flags, schedule
+    from gridwork import flags, rollups, schedule
     from gridwork.models import Household, Patrol, Person, Visit, VisitPolicy
     from portal.models import Building, District, Grid, User
 
@@ -149,6 +149,9 @@ def seed(stdout):
                     )
         Patrol.objects.bulk_create(walks, batch_size=2000)
         _problems(district, today, rng)
+        # The visits and walks went into past days: roll those days up (again).
+        first = min((v.visited_on for v in visits), default=today - timedelta(days=7))
+        rollups.days_rebuild(min(first, today - timedelta(days=7)), today - timedelta(days=1))
     stdout.write(
         f"Grid work: {len(homes)} households, {len(people)} residents, {len(visits)} visits, "
         f"{sum(raised.values())} overdue flags, {len(walks)} patrols."

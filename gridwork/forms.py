@@ -1,5 +1,7 @@
 """Forms of the grid worker's pages: they parse input; gridwork.services decides."""
 
+import zipfile
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,9 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload the register as an .xlsx file."))
+        if not zipfile.is_zipfile(f):  # an .xlsx is a zip archive; anything else is not one
+            raise forms.ValidationError(_("This file could not be read as an Excel workbook."))
+        f.seek(0)
         return f
 
 

@@ -148,10 +148,14 @@ def _text(value):
     return str(value).strip()
 
 
-def _rows(file):
+def _rows(file, sized=None):
+    """(row number, {column: text}) of the first sheet's non-empty rows, streamed. `sized` is
+    told the sheet's row count as the file declares it (None when it declares none)."""
     book = load_workbook(file, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
+        if sized is not None:
+            sized(max(sheet.max_row - 1, 0) if sheet.max_row else None)
         for n, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
             cells = [_text(v) for v in (values or ())][: len(COLUMNS)]
             if not any(cells):
@@ -249,29 +253,53 @@ def _check(n, row, places, seen, result):
     return None if errs else parsed
 
 
-def households_import(*, by, community, file, dry_run=True):
+class Progress:
+    """What an import tells whoever watches it (the job row, a terminal): the declared size,
+    then the rows checked and written so far, every PROGRESS_EVERY rows and at the end of each
+    pass. This one tells nobody."""
+
+    def sized(self, rows):
+        pass
+
+    def checked(self, rows):
+        pass
+
+    def written(self, rows):
+        pass
+
+
+PROGRESS_EVERY = 2000
+
+
+def households_import(*, by, community, file, dry_run=True, progress=None):
     """Check (and unless `dry_run`, write) a register spreadsheet for one community."""
     scope = by.scope
     if not (scope.sees_all or (scope.level == "community" and by.community_id == community.pk)):
         raise PermissionDenied(_("Only the community's staff import its register."))
+    progress = progress or Progress()
     result = Result(dry_run=dry_run)
     places = _Places(community)
     seen = {}
-    for n, row in _rows(file):
+    for n, row in _rows(file, progress.sized):
         result.rows += 1
         _check(n, row, places, seen, result)
         if len(result.errors) >= MAX_ERRORS:
             break
+        if result.rows % PROGRESS_EVERY == 0:
+            progress.checked(result.rows)
+    progress.checked(result.rows)
+    if not result.errors:
+        progress.sized(result.rows)  # the exact count, for the writing pass
     result.households = len(seen)
     if dry_run or result.errors:
         return result
     file.seek(0)
     with transaction.atomic():
-        _write(by, community, file, places, result)
+        _write(by, community, file, places, result, progress)
     return result
 
 
-def _write(by, community, file, places, result):
+def _write(by, community, file, places, result, progress):
     policies = {p.colour: p for p in VisitPolicy.objects.all()}
     today, now = schedule.today(), timezone.now()
     seen, chunk = {}, []
@@ -325,7 +353,9 @@ def _write(by, community, file, places, result):
         "number", "colour", "next_due_on"
     ):
         existing_colours[number], existing_due[number] = colour, due
-    for n, row in _rows(file):
+    for written, (n, row) in enumerate(_rows(file), start=1):
+        if written % PROGRESS_EVERY == 0:
+            progress.written(written)
         parsed = _check(n, row, places, seen, result)
         if parsed is None:  # the first pass found none; the file changed under us
             raise PermissionDenied(_("The file changed while it was imported."))
@@ -382,6 +412,7 @@ def _write(by, community, file, places, result):
                 Person.objects.create(household_id=ids[parsed["number"]], **parsed["person"])
                 result.people += 1
     flush()
+    progress.written(result.rows)
 
 
 # Export ------------------------------------------------------------------------------------------
@@ -498,22 +529,39 @@ def bench(community, n_rows, log):
         for i in range(n_rows)
     )
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        _write_shared_strings_xlsx(tmp.name, [t for _, t in COLUMNS], rows)
+        _write_shared_strings_xlsx(tmp.name, [t for _, t in COLUMNS], rows, n_rows)
+        # Through the task path: the upload stored as a job, the worker's task body run here
+        # (dry run, then "import for real" from the stored file), progress on the job row.
+        from django.core.files import File
+
+        from gridwork import import_jobs
+
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t = time.perf_counter()
         with open(tmp.name, "rb") as f:
-            dry = households_import(by=by, community=community, file=f, dry_run=True)
+            dry = import_jobs.import_job_start(
+                by=by,
+                community=community,
+                upload=File(f, name="bench.xlsx"),
+                dry_run=True,
+                enqueue=False,
+            )
+        t = time.perf_counter()
+        import_jobs.import_job_run(dry.pk)
         dry_s = time.perf_counter() - t
+        dry.refresh_from_db()
+        real = import_jobs.import_job_confirm(by=by, job=dry)
         t = time.perf_counter()
-        with open(tmp.name, "rb") as f:
-            done = households_import(by=by, community=community, file=f, dry_run=False)
+        import_jobs.import_job_run(real.pk)
         real_s = time.perf_counter() - t
+        real.refresh_from_db()
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        real.file.delete(save=False)
     return {
         "rows": n_rows,
-        "errors": len(done.errors),
-        "households_created": done.created,
-        "people": done.people,
+        "state": real.state,
+        "errors": len(real.errors),
+        "households_created": real.result.get("created"),
+        "people": real.result.get("people"),
         "dry_run_rows_per_s": round(n_rows / dry_s),
         "import_rows_per_s": round(n_rows / real_s),
         "import_seconds": round(real_s, 1),
@@ -523,7 +571,7 @@ def bench(community, n_rows, log):
     }
 
 
-def _write_shared_strings_xlsx(path, head, rows):
+def _write_shared_strings_xlsx(path, head, rows, size=None):
     """A minimal workbook the way Excel and WPS save one (text in the shared-strings table),
     written streaming; openpyxl's write-only mode writes inline strings instead, which its
     reader parses several times slower than any file a community would upload."""
@@ -549,8 +597,11 @@ def _write_shared_strings_xlsx(path, head, rows):
         with z.open("xl/worksheets/sheet1.xml", "w") as f:
             f.write(
                 b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
-                b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                b'openxmlformats.org/spreadsheetml/2006/main">'
             )
+            if size is not None:  # as Excel writes it: the job knows its size from the start
+                f.write(f'<dimension ref="A1:{col(len(head) - 1)}{size + 1}"/>'.encode())
+            f.write(b"<sheetData>")
             for r, values in enumerate(_chain(head, rows), start=1):
                 cells = []
                 for c, v in enumerate(values):

@@ -1,50 +1,35 @@
-"""The grid-work dashboard panel: households by colour, overdue now, visits in the period
-(qualifying share), overdue flags raised per level, patrols and visit-originated cases.
-Counts only (no resident appears on a dashboard)."""
+"""The grid-work dashboard panel: households by colour, overdue now, visits in the period (by
+mode and outcome, the qualifying share), overdue flags raised and closed per level, patrols and
+visit-originated cases. Read from the daily rollups (`gridwork.rollups`); counts only (no
+resident appears on a dashboard)."""
 
-from datetime import datetime, time, timedelta
-
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.panels import Column, Panel, Table
-from gridwork import selectors
-from gridwork.models import Colour, Household, OverdueFlag, Patrol, Visit
-from portal.workdays import SHANGHAI
+from gridwork import rollups, selectors
+from gridwork.models import Colour, OverdueFlag, Visit
 
 
 def figures(ctx):
     f = ctx["filter"]
-    node = {f"{f.level}_id": f.node_id}
-    colours = dict(
-        Household.objects.filter(**node).values_list("colour").annotate(n=Count("id")).order_by()
-    )
-    visits = Visit.objects.filter(**node, visited_on__gte=f.start, visited_on__lte=f.end)
-    v = visits.aggregate(
-        n=Count("id"),
-        qualifying=Count("id", filter=Q(outcome__in=Visit.QUALIFYING)),
-        cases=Count("case"),
-    )
-    start = datetime.combine(f.start, time.min, tzinfo=SHANGHAI)
-    end = datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-    flags = dict(
-        OverdueFlag.objects.filter(**node, raised_at__gte=start, raised_at__lt=end)
-        .values_list("level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    patrols = Patrol.objects.filter(**node, day__gte=f.start, day__lte=f.end).count()
+    n = rollups.node_figures(f.level, f.node_id, f.start, f.end)
+    colours = [(c.label, n[f"households_{c.value}"]) for c in Colour]
+    levels = OverdueFlag.Level
     return {
-        "colours": [(c.label, colours.get(c.value, 0)) for c in Colour],
-        "households": sum(colours.values()),
+        "colours": colours,
+        "households": sum(v for _label, v in colours),
         "overdue": selectors.overdue_count(f.level, f.node_id),
-        "visits": v["n"],
-        "qualifying": v["qualifying"],
-        "qualifying_pct": round(100 * v["qualifying"] / v["n"], 1) if v["n"] else None,
-        "visit_cases": v["cases"],
-        "flags_worker": flags.get(OverdueFlag.Level.WORKER, 0),
-        "flags_community": flags.get(OverdueFlag.Level.COMMUNITY, 0),
-        "patrols": patrols,
+        "visits": n["visits"],
+        "qualifying": n["qualifying"],
+        "qualifying_pct": round(100 * n["qualifying"] / n["visits"], 1) if n["visits"] else None,
+        "modes": [(m.label, n[f"mode_{m.value}"]) for m in Visit.Mode],
+        "outcomes": [(o.label, n[f"outcome_{o.value}"]) for o in Visit.Outcome],
+        "visit_cases": n["visit_cases"],
+        "flags_worker": n[f"flags_{levels.WORKER}_raised"],
+        "flags_community": n[f"flags_{levels.COMMUNITY}_raised"],
+        "flags_worker_closed": n[f"flags_{levels.WORKER}_closed"],
+        "flags_community_closed": n[f"flags_{levels.COMMUNITY}_closed"],
+        "patrols": n["patrols"],
     }
 
 
@@ -60,8 +45,14 @@ def tables(ctx):
                 [_("overdue now"), d["overdue"]],
                 [_("visits"), d["visits"]],
                 [_("qualifying visits"), d["qualifying"]],
+            ]
+            + [[label, n] for label, n in d["modes"]]
+            + [[label, n] for label, n in d["outcomes"]]
+            + [
                 [_("flagged to the worker"), d["flags_worker"]],
                 [_("flagged to the community"), d["flags_community"]],
+                [_("worker flags closed"), d["flags_worker_closed"]],
+                [_("community flags closed"), d["flags_community_closed"]],
                 [_("patrols"), d["patrols"]],
                 [_("cases from visits"), d["visit_cases"]],
             ],

@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gridwork import imports, people, schedule, selectors, services
+from gridwork import import_jobs, imports, people, schedule, selectors, services
 from gridwork.forms import ColourForm, ImportForm, LookUpForm, OneOffForm, VisitForm
-from gridwork.models import Household
+from gridwork.models import Household, ImportJob
 from portal.auth import staff_required
 
 
@@ -250,35 +250,97 @@ def import_template(request):
     return _xlsx(out.getvalue(), "household-register-template.xlsx")
 
 
+def _may_import(user):
+    if user.scope.level != "community" and not user.is_superuser:
+        raise PermissionDenied
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required
 def import_register(request):
-    """The community's staff import their register: a dry run lists the errors by row; a real
-    import writes everything or nothing."""
+    """The community's staff upload their register; a worker checks it (and imports it, all or
+    nothing) while the job's page shows how far it got."""
     user = request.user
-    if user.scope.level != "community" and not user.is_superuser:
-        raise PermissionDenied
+    _may_import(user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            result = imports.households_import(
+            job = import_jobs.import_job_start(
                 by=user,
                 community=user.community,
-                file=form.cleaned_data["file"],
+                upload=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
             )
         except PermissionDenied as exc:
             form.add_error(None, _errors(exc))
-        except Exception:  # noqa: BLE001 - a broken or non-Excel file: a form error, not a 500
-            form.add_error("file", _("This file could not be read as an Excel workbook."))
-        if form.errors or (result is not None and result.errors):
-            status = 400
-    elif request.method == "POST":
-        status = 400
-    return render(request, "gridwork/import.html", {"form": form, "result": result}, status=status)
+        else:
+            return redirect("gridwork:import_job", pk=job.pk)
+    jobs = ImportJob.objects.for_user(user).select_related("by")[:10]
+    return render(
+        request,
+        "gridwork/import.html",
+        {"form": form, "jobs": jobs},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _job(request, pk):
+    return get_object_or_404(
+        ImportJob.objects.for_user(request.user).select_related("by", "checked_by"), pk=pk
+    )
+
+
+@never_cache
+@require_GET
+@staff_required
+def import_job(request, pk):
+    """A job's page: the progress bar (refreshed by a small script; a reload link without one),
+    then the result: the row errors of a dry run, or what was imported."""
+    job = _job(request, pk)
+    user = request.user
+    keeper = user.is_superuser or (
+        user.scope.level == "community" and user.community_id == job.community_id
+    )
+    return render(
+        request,
+        "gridwork/import_job.html",
+        {"job": job, "may_confirm": keeper and job.dry_run and job.ok},
+    )
+
+
+@never_cache
+@require_GET
+@staff_required
+def import_job_progress(request, pk):
+    """What the job page's script polls: state, rows and percent (one indexed row)."""
+    job = _job(request, pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_display": job.get_state_display(),
+            "rows_total": job.rows_total,
+            "rows_checked": job.rows_checked,
+            "rows_written": job.rows_written,
+            "percent": job.percent,
+            "finished": job.finished,
+        }
+    )
+
+
+@never_cache
+@require_POST
+@staff_required
+def import_job_confirm(request, pk):
+    """Import for real the file a clean dry run checked (no second upload)."""
+    job = _job(request, pk)
+    try:
+        real = import_jobs.import_job_confirm(by=request.user, job=job)
+    except (PermissionDenied, ValidationError) as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect("gridwork:import_job", pk=job.pk)
+    return redirect("gridwork:import_job", pk=real.pk)
 
 
 @never_cache

@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.roll_up_yesterday",
         "schedule": crontab(hour=0, minute=11),
     },
+    "roll-up-grid-work": {
+        "task": "gridwork.tasks.roll_up_yesterday",
+        "schedule": crontab(hour=0, minute=13),
+    },
     "anonymise-closed-cases": {
         "task": "grievances.tasks.anonymise_closed_cases",
         "schedule": crontab(hour=3, minute=41),
@@ -241,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     "raise-overdue-visit-flags": {
         "task": "gridwork.tasks.raise_overdue_flags",
         "schedule": crontab(minute="*/30"),
+    },
+    "resume-register-imports": {
+        "task": "gridwork.tasks.resume_imports",
+        "schedule": crontab(minute="*/10"),
     },
     "recount-dashboard-rollups": {
         "task": "dashboards.tasks.verify_rollups",

@@ -38,7 +38,7 @@ from canteens.models import (
     WeeklyMenu,
 )
 from gridwork import services as gridwork_services
-from gridwork.models import Household
+from gridwork.models import Household, ImportJob
 from grievances import services
 from grievances.models import (
     AnswerTemplate,
@@ -1212,6 +1212,30 @@ def probes(w):
             target=("node", key),
         )
     add("staff/visits/import/", "/staff/visits/import/", "post", {"dry_run": "on"})
+    for key, home in w.households.items():
+        keeper = (
+            w.users["community_a1"]
+            if key == "community_a1"
+            else User.objects.get(username="comm-b1")
+        )
+        job = ImportJob.objects.create(
+            by=keeper,
+            community_id=home.community_id,
+            file="gridwork/imports/audit.xlsx",
+            file_name="audit.xlsx",
+            state="done",
+            result={"rows": 1, "households": 1, "created": 0, "updated": 0, "people": 0},
+        )
+        base = f"/staff/visits/import/{job.pk}/"
+        add("staff/visits/import/<int:pk>/", base, target=("node", key))
+        add("staff/visits/import/<int:pk>/progress/", f"{base}progress/", target=("node", key))
+        add(
+            "staff/visits/import/<int:pk>/confirm/",
+            f"{base}confirm/",
+            "post",
+            {},
+            target=("node", key),
+        )
     add("staff/visits/import/template.xlsx", "/staff/visits/import/template.xlsx")
     add("staff/visits/export.xlsx", "/staff/visits/export.xlsx")
     for key, home in w.households.items():

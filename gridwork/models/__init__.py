@@ -1,4 +1,6 @@
+from gridwork.models.figures import GridworkRolledUpDay, VisitDay
 from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
+from gridwork.models.imports import ImportJob
 from gridwork.models.lists import Problem, Task
 from gridwork.models.patrols import Patrol
 from gridwork.models.visits import OverdueFlag, Visit, VisitPolicy
@@ -7,12 +9,15 @@ __all__ = [
     "CareTag",
     "Colour",
     "ColourChange",
+    "GridworkRolledUpDay",
     "Household",
+    "ImportJob",
     "OverdueFlag",
     "Patrol",
     "Person",
     "Problem",
     "Task",
     "Visit",
+    "VisitDay",
     "VisitPolicy",
 ]

@@ -47,7 +47,10 @@ class Patrol(models.Model):
                 fields=["worker"], condition=Q(ended_at__isnull=True), name="patrol_one_open"
             ),
         ]
-        indexes = [models.Index(fields=["community", "day"], name="patrol_community_day")]
+        indexes = [
+            models.Index(fields=["community", "day"], name="patrol_community_day"),
+            models.Index(fields=["day"], name="patrol_day"),  # the daily rollup
+        ]
 
     def __str__(self):
         return f"{self.worker} {self.started_at:%Y-%m-%d %H:%M}"

@@ -115,6 +115,8 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["household", "-visited_on"], name="visit_household_newest"),
             models.Index(fields=["community", "visited_on"], name="visit_community_day"),
+            # The daily rollup and today's live figures: the visits of one day.
+            models.Index(fields=["visited_on"], name="visit_day"),
         ]
 
     def __str__(self):
@@ -171,6 +173,13 @@ class OverdueFlag(models.Model):
                 fields=["community", "grid"],
                 condition=Q(closed_at__isnull=True),
                 name="overdueflag_open_community",
+            ),
+            # The daily rollup and today's live figures: flags raised / closed on one day.
+            models.Index(fields=["raised_at"], name="overdueflag_raised"),
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="overdueflag_closed",
             ),
         ]
 

@@ -137,15 +137,19 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(staff, grid_code, 
     assert not Household.objects.exists() and not Person.objects.exists()
 
 
-def test_only_the_communitys_staff_import(client, staff, grid_code):
+def test_only_the_communitys_staff_import(
+    client, staff, grid_code, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(staff["street"])
     assert client.get("/staff/visits/import/").status_code == 403
     client.force_login(staff["community"])
     upload = SimpleUploadedFile("r.xlsx", sheet([row("H1", grid_code)]).getvalue())
-    page = client.post("/staff/visits/import/", {"file": upload, "dry_run": "on"})
+    page = client.post("/staff/visits/import/", {"file": upload, "dry_run": "on"}, follow=True)
     assert page.status_code == 200 and not Household.objects.exists()
     upload = SimpleUploadedFile("r.xlsx", sheet([row("H1", grid_code)]).getvalue())
-    client.post("/staff/visits/import/", {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs inline on commit
+        client.post("/staff/visits/import/", {"file": upload})
     assert Household.objects.count() == 1
     junk = SimpleUploadedFile("r.xlsx", b"not a workbook")
     assert client.post("/staff/visits/import/", {"file": junk}).status_code == 400

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gridwork', '0004_problem_lists'),
+        ('gridwork', '0006_daily_rollups'),
     ]
 
     operations = [
