@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.roll_up_yesterday",
         "schedule": crontab(hour=0, minute=11),
     },
+    "roll-up-points": {
+        "task": "points.tasks.roll_up_yesterday",
+        "schedule": crontab(hour=0, minute=13),
+    },
     "anonymise-closed-cases": {
         "task": "grievances.tasks.anonymise_closed_cases",
         "schedule": crontab(hour=3, minute=41),

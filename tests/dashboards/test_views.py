@@ -48,11 +48,11 @@ def test_district_page_shows_the_figures_with_pinned_queries(
     # user (the session comes from the cache), node, 3 × names, 5 × rollup figures, 1 ×
     # overdue now (grouped by holder), 3 × the month's yellow and red cards (the district's,
     # its streets', its communities'), 3 × the stations panel with no check-ins (first
-    # check-in, day rollups, activities), 2 × the canteens panel (totals, by tier), 6 × the
-    # points panel (ledger, vouchers by merchant, orders by partner, wishes fulfilled, posted,
-    # claimed), 2 × the volunteers panel with no activities (volunteers registered, first
+    # check-in, day rollups, activities), 2 × the canteens panel (totals, by tier), 5 × the
+    # points panel with no records (rolled-up days; first entry, voucher, wish, order), 2 × the
+    # volunteers panel with no activities (volunteers registered, first
     # activity), 5 × the grid-work panel (colours, overdue now, visits, flags, patrols)
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(31):
         response = client.get(url("page", world["tree"]["district"]), MARCH)
     assert response.status_code == 200
     html = response.content.decode()
@@ -66,7 +66,7 @@ def test_district_page_shows_the_figures_with_pinned_queries(
 def test_community_page_queries_are_pinned_too(client, world, django_assert_num_queries):
     login(client, world["staff"]["community"])
     # One name query and one card query fewer than the district's: no communities to rank.
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(29):
         response = client.get(url("page", world["tree"]["communities"][0]), MARCH)
     assert response.status_code == 200
 
