@@ -51,6 +51,12 @@ def activity_points(activity):
     return {"kind": activity_kind(activity), "points_per_hour": points_per_hour(activity)}
 
 
+def activity_extra(request, activity):
+    """The activity page's line on points (registered in apps.py): nothing without a rate."""
+    earning = activity_points(activity)
+    return earning if earning["points_per_hour"] else None
+
+
 def adjustments_for(user, limit=100):
     return (
         Entry.objects.for_user(user)
