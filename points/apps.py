@@ -28,12 +28,21 @@ class PointsConfig(AppConfig):
     def ready(self):
         from dashboards import panels
         from members import registry
-        from points import demo, member_part, receivers
+        from points import demo, member_part, receivers, selectors
         from points import panels as points_panels
+        from portal import extras
         from portal.management.commands.seed_demo import Command as SeedDemo
         from volunteers.signals import hours_confirmed
 
         hours_confirmed.connect(receivers.award_points, dispatch_uid="points.award")
         registry.register(member_part.PART)
         panels.register(points_panels.PANEL)
+        extras.register(
+            extras.Extra(
+                slot="volunteers.activity",
+                key="points",
+                template="points/activity_extra.html",
+                context=selectors.activity_extra,
+            )
+        )
         SeedDemo.extenders.append(demo.seed)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 
-from points import services
+from points import rollups, services
 from points.models import (
     Account,
     EarningRule,
@@ -174,6 +174,10 @@ def seed(stdout):
         if staff and len(volunteers) >= 8:
             _wishes(communities[0], staff, volunteers, today)
             _orders(communities[0], staff, volunteers, today, password)
+        # The hours paid above are dated when they were confirmed: roll those days up again.
+        first = Entry.objects.aggregate(at=Min("created_at"))["at"]
+        if first is not None:
+            rollups.days_rebuild(timezone.localdate(first), today)
     stdout.write(
         f"Demo points: {Merchant.objects.count()} merchants (counters /points/counter/<id>/ with "
         f"shop1…shop4 / {PASSWORD}), {Reward.objects.count()} rewards, {earned} hours paid, "

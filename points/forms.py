@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Community
+from portal.photos import clean_photo
 
 
 class WishForm(forms.Form):
@@ -37,3 +38,19 @@ class AdjustForm(forms.Form):
     )
     amount = forms.IntegerField(label=_("Points (negative to take)"))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class FulfilForm(forms.Form):
+    """How a claimed wish was fulfilled: a note, and a photo if the claimer has one."""
+
+    note = forms.CharField(label=_("How it was fulfilled"), max_length=200)
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 5 MB; where it was taken is not kept."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return clean_photo(photo) if photo else None

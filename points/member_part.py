@@ -2,6 +2,8 @@
 entries, the vouchers (a QR to show at the counter) and the wishes claimed."""
 
 import segno
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.registry import MemberPart
@@ -52,10 +54,20 @@ def export(member):
 
 
 def erase(member):
-    """Who a wish was for goes; the wish, its claims and every points entry stay (the figures)."""
+    """Who a wish was for goes, and the photos of fulfilments the member made or received
+    (they can show faces and homes; files after the commit); the wish, its claims and every
+    points entry stay (the figures)."""
     Wish.objects.filter(beneficiary=member).update(
         beneficiary_name="", beneficiary_phone="", beneficiary_note=""
     )
+    claims = WishClaim.objects.filter(Q(member=member) | Q(wish__beneficiary=member)).exclude(
+        photo=""
+    )
+    names = list(claims.values_list("photo", flat=True))
+    claims.update(photo="")
+    if names:
+        storage = WishClaim._meta.get_field("photo").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def eligibility(member):

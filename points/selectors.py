@@ -1,9 +1,9 @@
 """Reads of the points app (scoped where a user's scope applies)."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
 
-from points.models import Entry, Reward, Voucher, VoucherUse, Wish
+from points.models import Entry, Reward, Voucher, VoucherUse, Wish, WishClaim
 from points.services.ledger import activity_kind, points_per_hour
 
 
@@ -19,10 +19,18 @@ def rewards_on_wall(today=None):
 
 
 def wishes_public():
-    """What the public wish list shows: reviewed wishes, never who they are for."""
+    """What the public wish list shows: reviewed wishes, never who they are for, with the
+    photos of confirmed fulfilments (only their ids: the photo view serves them)."""
+    photos = (
+        WishClaim.objects.filter(status=WishClaim.Status.CONFIRMED)
+        .exclude(photo="")
+        .only("id", "wish_id")
+        .order_by("confirmed_at", "id")
+    )
     return (
         Wish.objects.filter(status__in=[Wish.Status.OPEN, Wish.Status.CLAIMED, Wish.Status.DONE])
         .select_related("community")
+        .prefetch_related(Prefetch("claims", queryset=photos, to_attr="confirmed_photos"))
         .only(
             "id",
             "title",
@@ -41,6 +49,12 @@ def wishes_public():
 def activity_points(activity):
     """Points per confirmed hour for this activity (shown on activity pages)."""
     return {"kind": activity_kind(activity), "points_per_hour": points_per_hour(activity)}
+
+
+def activity_extra(request, activity):
+    """The activity page's line on points (registered in apps.py): nothing without a rate."""
+    earning = activity_points(activity)
+    return earning if earning["points_per_hour"] else None
 
 
 def adjustments_for(user, limit=100):

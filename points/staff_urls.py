@@ -12,6 +12,7 @@ urlpatterns = [
     path("wishes/", staff_views.wishes, name="wishes"),
     path("wishes/<int:pk>/review/", staff_views.wish_review, name="wish_review"),
     path("claims/<int:pk>/confirm/", staff_views.claim_confirm, name="claim_confirm"),
+    path("claims/<int:pk>/photo/", staff_views.claim_photo, name="claim_photo"),
     path("orders/", order_views.staff_orders, name="orders"),
     path("orders/<int:pk>/dispatch/", order_views.dispatch, name="dispatch"),
     path("merchants/<int:pk>/statement.xlsx", staff_views.statement, name="statement"),

@@ -21,6 +21,7 @@ from points.models import Entry, Merchant, Wish, WishClaim
 from points.views import _message
 from portal.auth import staff_required
 from portal.models import Community
+from portal.photos import photo_response
 
 
 @never_cache
@@ -143,6 +144,15 @@ def claim_confirm(request, pk):
     else:
         messages.success(request, _("Confirmed: the claimer earned the points."))
     return redirect("points_staff:wishes")
+
+
+@staff_required
+def claim_photo(request, pk):
+    """A fulfilment's photo, to staff of the wish's area (to confirm it)."""
+    claim = get_object_or_404(
+        WishClaim.objects.exclude(photo=""), pk=pk, wish__in=_wishes_of(request.user)
+    )
+    return photo_response(claim.photo)
 
 
 def _month(value):

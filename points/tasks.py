@@ -1,9 +1,11 @@
 """Beat sweeps of the points app: thin, idempotent, they call the services."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.utils import timezone
 
-from points import services
+from points import rollups, services
 
 
 @shared_task(acks_late=True)
@@ -20,3 +22,10 @@ def lapse_overdue_wish_claims():
 def expire_old_points():
     """Yearly (run daily, harmless): points credited two calendar years ago and unspent."""
     return services.points_expire_year(year=timezone.localdate().year - 2)
+
+
+@shared_task(acks_late=True)
+def roll_up_yesterday():
+    """Beat, after midnight: roll up yesterday's points, vouchers, wishes and orders for the
+    dashboards (once; a retry or a second run finds the day built)."""
+    return rollups.day_build(timezone.localdate() - timedelta(days=1))

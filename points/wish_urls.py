@@ -11,4 +11,5 @@ urlpatterns = [
     path("new/", wish_views.wish_new, name="new"),
     path("<int:pk>/claim/", wish_views.claim, name="claim"),
     path("claims/<int:pk>/fulfil/", wish_views.fulfil, name="fulfil"),
+    path("<int:pk>/photos/<int:claim_pk>/", wish_views.wish_photo, name="photo"),
 ]

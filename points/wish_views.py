@@ -2,17 +2,19 @@
 without personal data, posting one's own wish, claiming, saying it is fulfilled."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from points import selectors, services
-from points.forms import WishForm
+from points.forms import FulfilForm, WishForm
 from points.models import Wish, WishClaim
 from points.views import _message
 from portal.models import Community
+from portal.photos import photo_response
 
 
 def wish_list(request, status=200, error=""):
@@ -58,18 +60,43 @@ def claim(request, pk):
     return redirect("members:me")
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @member_required
 def fulfil(request, pk):
-    claim = get_object_or_404(WishClaim, pk=pk, member=request.member)
-    try:
-        services.wish_claim_fulfil(
-            claim=claim, member=request.member, note=request.POST.get("note")
-        )
-    except PermissionDenied:
-        raise
-    except ValidationError as exc:
-        messages.error(request, _message(exc))
-    else:
-        messages.success(request, _("Thank you: the community will confirm it."))
-    return redirect("members:me")
+    """The claimer's fulfilment: a note and an optional photo. A refused photo or a missing
+    note shows the form again with the reason (400)."""
+    claim = get_object_or_404(
+        WishClaim.objects.select_related("wish"), pk=pk, member=request.member
+    )
+    form = FulfilForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wish_claim_fulfil(claim=claim, member=request.member, **form.cleaned_data)
+        except services.Refused as exc:
+            messages.error(request, _message(exc))
+            return redirect("members:me")
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("Thank you: the community will confirm it."))
+            return redirect("members:me")
+    return render(
+        request,
+        "points/wish_fulfil.html",
+        {"form": form, "claim": claim},
+        status=400 if form.errors else 200,
+    )
+
+
+def wish_photo(request, pk, claim_pk):
+    """The photo of a confirmed fulfilment, for everyone (the wish list shows it): nothing of
+    who fulfilled it or for whom, and no EXIF (redrawn at upload)."""
+    claim = get_object_or_404(
+        WishClaim.objects.exclude(photo=""),
+        pk=claim_pk,
+        wish_id=pk,
+        status=WishClaim.Status.CONFIRMED,
+    )
+    return photo_response(claim.photo, public=True)

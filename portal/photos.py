@@ -7,6 +7,7 @@ import uuid
 
 from django import forms
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -61,3 +62,14 @@ def redraw(f, kind):
         # Only what is passed to save() is written: no exif, icc, xmp or text chunks.
         image.save(out, format=kind, **({"quality": 85} if kind != "PNG" else {}))
     return out.getvalue()
+
+
+def photo_response(image, *, public=False):
+    """Serve a stored photo through a view (there is no public /media/): the view decides who
+    may see it. Private photos are not kept by shared caches."""
+    try:
+        response = FileResponse(image.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=3600"
+    return response

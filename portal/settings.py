@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gridwork.tasks.roll_up_yesterday",
         "schedule": crontab(hour=0, minute=13),
     },
+    "roll-up-points": {
+        "task": "points.tasks.roll_up_yesterday",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "anonymise-closed-cases": {
         "task": "grievances.tasks.anonymise_closed_cases",
         "schedule": crontab(hour=3, minute=41),

@@ -5,18 +5,19 @@ A finished day (the local day an activity starts) is rolled up once: by the nigh
 (`volunteers.tasks.roll_up_yesterday`) or, for a day nobody rolled up yet, by the first dashboard
 that asks (from the node's first activity on). A record of a rolled-up day that changes later (a
 late check-out, a decision, a correction, a cancellation) rolls that day up again in the same
-transaction (`day_rebuild`, called by the services). `recount` counts the same figures from the
-records themselves; the tests hold the two equal.
+transaction (`day_rebuild`, called by the services); the marker-row shape is the shared
+`dashboards.daily.DailyRollup`. `recount` counts the same figures from the records themselves;
+the tests hold the two equal.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
 from django.db.models import Count, F, Min, Q, Sum, Value
 from django.utils import timezone
 
+from dashboards.daily import DailyRollup
 from portal.workdays import SHANGHAI
 from volunteers.models import (
     Activity,
@@ -136,59 +137,15 @@ def _write_day(day):
     )
 
 
-def day_build(day):
-    """Roll up one finished local day, once (True if this call built it)."""
-    if day >= today():
-        raise ValueError("only a finished day can be rolled up")
-    with transaction.atomic():
-        _, created = VolunteersRolledUpDay.objects.get_or_create(
-            day=day, defaults={"built_at": timezone.now()}
-        )
-        if created:
-            _write_day(day)
-    return created
-
-
-def day_rebuild(day):
-    """Roll up a rolled-up finished day again (a record of it changed). Updating the day's
-    marker row first makes two rebuilds at once take turns, the second seeing the first's
-    work. Nothing for today or a day not rolled up yet: those are counted from the records."""
-    if day >= today():
-        return
-    with transaction.atomic():
-        if VolunteersRolledUpDay.objects.filter(day=day).update(built_at=timezone.now()):
-            ActivityDay.objects.filter(day=day).delete()
-            ServedDay.objects.filter(day=day).delete()
-            _write_day(day)
+ROLLUP = DailyRollup(
+    marker=VolunteersRolledUpDay, tables=(ActivityDay, ServedDay), write_day=_write_day
+)
+day_build, day_rebuild, days_rebuild = ROLLUP.day_build, ROLLUP.day_rebuild, ROLLUP.days_rebuild
 
 
 def activity_changed(activity):
     """Called by the services when an activity's sign-ups or records change."""
     day_rebuild(day_of(activity))
-
-
-def days_rebuild(first, last):
-    """Roll up again every finished day first..last (after records were written into them)."""
-    last = min(last, today() - timedelta(days=1))
-    with transaction.atomic():
-        for model in (ActivityDay, ServedDay, VolunteersRolledUpDay):
-            model.objects.filter(day__range=(first, last)).delete()
-        day = first
-        while day <= last:
-            day_build(day)
-            day += timedelta(days=1)
-
-
-def _days_ensure(earliest, first, last):
-    first = max(first, earliest)
-    built = set(
-        VolunteersRolledUpDay.objects.filter(day__range=(first, last)).values_list("day", flat=True)
-    )
-    day = first
-    while day <= last:
-        if day not in built:
-            day_build(day)
-        day += timedelta(days=1)
 
 
 @dataclass
@@ -222,7 +179,8 @@ def node_figures(level, node_id, first, last):
     now_day = today()
     rolled_last = min(last, now_day - timedelta(days=1))
     if first <= rolled_last:
-        _days_ensure(timezone.localtime(earliest, SHANGHAI).date(), first, rolled_last)
+        start = timezone.localtime(earliest, SHANGHAI).date()
+        ROLLUP.days_ensure(first, rolled_last, lambda: start)
     days = ActivityDay.objects.filter(**node, day__range=(first, rolled_last))
     served = ServedDay.objects.filter(**node, day__range=(first, rolled_last))
     totals = days.aggregate(

@@ -84,6 +84,9 @@ class WishClaim(models.Model):
     shares = models.PositiveIntegerField(_("shares"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     note = models.CharField(_("how it was fulfilled"), max_length=200, blank=True)
+    # Redrawn without EXIF under a random name (portal.photos); staff see it to confirm, the
+    # public wish list only once confirmed. Never under a public /media/ URL: served by views.
+    photo = models.ImageField(_("photo"), upload_to="wishes/%Y/%m/", blank=True)
     claimed_at = models.DateTimeField(_("claimed at"))
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(

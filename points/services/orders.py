@@ -3,9 +3,11 @@ completes, the resident rates. Each step is one conditional state change (a doub
 two desks at once move an order once)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from points import rollups
 from points.models import Order, Partner
 from portal.scoping import Scope
 
@@ -14,10 +16,16 @@ from .ledger import Refused
 PLACE = {"district": "district_id", "street": "street_id", "community": "community_id"}
 
 
-def _step(order, from_status, **values):
-    if not Order.objects.filter(pk=order.pk, status=from_status).update(**values):
-        raise Refused(_("This order has moved on already."), "moved")
-    order.refresh_from_db()
+def _step(order, from_status, *, figures=False, **values):
+    """Move the order on if it is still at `from_status`. With `figures` (the change alters a
+    dashboard figure of the days it was placed and done), those days are rolled up again in
+    the same transaction."""
+    with transaction.atomic():
+        if not Order.objects.filter(pk=order.pk, status=from_status).update(**values):
+            raise Refused(_("This order has moved on already."), "moved")
+        order.refresh_from_db()
+        if figures:
+            rollups.order_changed(order)
     return order
 
 
@@ -57,6 +65,7 @@ def order_dispatch(*, order, partner, by):
         order,
         Order.Status.ORDERED,
         status=Order.Status.DISPATCHED,
+        figures=True,
         partner=partner,
         dispatched_by=by,
     )
@@ -86,7 +95,7 @@ def order_rate(*, order, member, rating):
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Rate from 1 to 5 stars.")})
-    return _step(order, Order.Status.DONE, status=Order.Status.RATED, rating=rating)
+    return _step(order, Order.Status.DONE, figures=True, status=Order.Status.RATED, rating=rating)
 
 
 def orders_overdue(user, today=None):

@@ -121,18 +121,23 @@ def wish_claim(*, wish, member, shares=1):
     return claim
 
 
-def wish_claim_fulfil(*, claim, member, note):
-    """The claimer says how the wish was fulfilled; only their own, still active claim."""
+def wish_claim_fulfil(*, claim, member, note, photo=None):
+    """The claimer says how the wish was fulfilled, with a photo if they like (a cleaned one:
+    `portal.photos.clean_photo`); only their own, still active claim."""
     if claim.member_id != member.pk:
         raise PermissionDenied
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say how the wish was fulfilled.")})
-    if not WishClaim.objects.filter(pk=claim.pk, status=WishClaim.Status.ACTIVE).update(
-        status=WishClaim.Status.FULFILLED, note=note[:200], fulfilled_at=timezone.now()
-    ):
-        raise Refused(_("This claim is not open for fulfilment."), "not_active")
-    claim.refresh_from_db()
+    with transaction.atomic():
+        if not WishClaim.objects.filter(pk=claim.pk, status=WishClaim.Status.ACTIVE).update(
+            status=WishClaim.Status.FULFILLED, note=note[:200], fulfilled_at=timezone.now()
+        ):
+            raise Refused(_("This claim is not open for fulfilment."), "not_active")
+        claim.refresh_from_db()
+        if photo:
+            claim.photo.save(photo.name, photo, save=False)
+            WishClaim.objects.filter(pk=claim.pk).update(photo=claim.photo.name)
     return claim
 
 

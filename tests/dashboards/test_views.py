@@ -48,12 +48,12 @@ def test_district_page_shows_the_figures_with_pinned_queries(
     # user (the session comes from the cache), node, 3 × names, 5 × rollup figures, 1 ×
     # overdue now (grouped by holder), 3 × the month's yellow and red cards (the district's,
     # its streets', its communities'), 3 × the stations panel with no check-ins (first
-    # check-in, day rollups, activities), 2 × the canteens panel (totals, by tier), 6 × the
-    # points panel (ledger, vouchers by merchant, orders by partner, wishes fulfilled, posted,
-    # claimed), 2 × the volunteers panel with no activities (volunteers registered, first
-    # activity), 6 × the grid-work panel with no records (rolled-up days, first visit, first
-    # patrol, first household, the day rollups, overdue now)
-    with django_assert_num_queries(33):
+    # check-in, day rollups, activities), 2 × the canteens panel (totals, by tier), 5 × the
+    # points panel with no records (rolled-up days; first entry, voucher, wish, order), 2 × the
+    # volunteers panel with no activities (volunteers registered, first activity), 6 × the
+    # grid-work panel with no records (rolled-up days, first visit, first patrol, first
+    # household, the day rollups, overdue now)
+    with django_assert_num_queries(32):
         response = client.get(url("page", world["tree"]["district"]), MARCH)
     assert response.status_code == 200
     html = response.content.decode()
@@ -67,7 +67,7 @@ def test_district_page_shows_the_figures_with_pinned_queries(
 def test_community_page_queries_are_pinned_too(client, world, django_assert_num_queries):
     login(client, world["staff"]["community"])
     # One name query and one card query fewer than the district's: no communities to rank.
-    with django_assert_num_queries(31):
+    with django_assert_num_queries(30):
         response = client.get(url("page", world["tree"]["communities"][0]), MARCH)
     assert response.status_code == 200
 

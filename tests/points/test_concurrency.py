@@ -144,3 +144,46 @@ def test_ten_claimers_on_a_four_share_wish_take_four(pg, two_streets):
     assert sum(isinstance(r, WishClaim) for r in results) == 4
     wish = Wish.objects.get(pk=wish.pk)
     assert wish.shares_taken == 4 == WishClaim.objects.filter(wish=wish).count()
+
+
+def test_orders_of_a_rolled_up_day_rated_and_dispatched_at_once_keep_the_rollups_equal(
+    pg, two_streets
+):
+    from django.db.models import F
+
+    from points import rollups
+    from points.models import Order
+    from tests.points.test_orders import make_partner, partner_account
+
+    community = two_streets["communities"][0]
+    by = make_staff(User.Role.COMMUNITY_STAFF, community, "c-orders")
+    partner, service = make_partner(community)
+    desk = partner_account(partner, "desk-race")
+    members = [make_member(f"1392000{i:04d}", "点单", community) for i in range(6)]
+    wanted = timezone.localdate() + timedelta(days=3)
+    done, waiting = [], []
+    for m in members:
+        order = services.order_place(service=service, member=m, note="保洁", wanted_by=wanted)
+        services.order_dispatch(order=order, partner=partner, by=by)
+        services.order_accept(order=order, by=desk)
+        done.append(services.order_complete(order=order, by=desk))
+        waiting.append(
+            services.order_place(service=service, member=m, note="再来", wanted_by=wanted)
+        )
+    Order.objects.update(
+        created_at=F("created_at") - timedelta(days=3), done_at=F("done_at") - timedelta(days=3)
+    )
+    today = timezone.localdate()
+    first = today - timedelta(days=5)
+    rollups.node_figures("community", community.pk, first, today)  # rolls the days up
+    jobs = iter(
+        [lambda o=o: services.order_rate(order=o, member=o.member, rating=5) for o in done]
+        + [lambda o=o: services.order_dispatch(order=o, partner=partner, by=by) for o in waiting]
+    )
+    results = race(12, lambda: next(jobs)())
+    assert not [r for r in results if isinstance(r, Exception)]
+    fig = rollups.node_figures("community", community.pk, first, today)
+    assert fig == rollups.recount("community", community.pk, first, today)
+    assert fig["partners"] == [
+        {"name": partner.name, "placed": 12, "done": 6, "rated": 6, "rating": 5.0}
+    ]

@@ -102,20 +102,40 @@ def test_the_wall_lists_the_earning_rules(client, rate):
     assert "10" in page and str(rate.get_kind_display()) in page
 
 
-def test_any_template_can_show_an_activitys_rate(community, rate):
+def test_the_rate_reaches_the_activity_page_through_the_frames_registry(community, rate):
     from django.template import Context, Template
 
+    from portal import extras
+
+    assert [e.key for e in extras.for_slot("volunteers.activity")] == ["points"]
     activity = make_activity(community, starts_in=timedelta(days=2))
-    text = Template(
-        "{% load points_tags %}{% activity_points a as p %}{{ p.points_per_hour }}"
-    ).render(Context({"a": activity}))
-    assert text == "10"
+    text = Template('{% load portal_extras %}{% extras "volunteers.activity" a %}').render(
+        Context({"a": activity})
+    )
+    assert 'id="activity-points"' in text and "10" in text
 
 
-def test_the_activity_page_shows_the_points_an_hour_earns(client, community, rate):
+def test_the_activity_page_shows_the_points_an_hour_earns(
+    client, community, rate, django_assert_num_queries
+):
     activity = make_activity(community, capacity=5, starts_in=timedelta(days=2))
-    page = client.get(f"/volunteers/activities/{activity.pk}/").content.decode()
+    with django_assert_num_queries(2):  # the activity, the rate (as before the registry)
+        page = client.get(f"/volunteers/activities/{activity.pk}/").content.decode()
     assert 'id="activity-points"' in page and "10" in page
     EarningRule.objects.filter(pk=rate.pk).update(points_per_hour=0)
     page = client.get(f"/volunteers/activities/{activity.pk}/").content.decode()
     assert 'id="activity-points"' not in page
+
+
+def test_the_volunteers_app_does_not_know_about_points():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "volunteers").rglob("*.py"), *(root / "templates/volunteers").rglob("*.html")]
+    offending = [
+        str(f.relative_to(root))
+        for f in files
+        if "migrations" not in f.parts
+        and any(s in f.read_text() for s in ("points_tags", "from points", "import points"))
+    ]
+    assert offending == []

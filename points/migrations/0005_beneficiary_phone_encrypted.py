@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('points', '0002_service_orders'),
+        ('points', '0004_wishclaim_photo'),
     ]
 
     operations = [
