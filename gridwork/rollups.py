@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Min, Q, Sum
 
-from dashboards import rollups as shared
+from dashboards.daily import DailyRollup
 from gridwork import schedule
 from gridwork.models import Colour, Household, OverdueFlag, Patrol, Visit
 from gridwork.models.figures import (
@@ -93,14 +93,17 @@ def _write_day(day):
     )
 
 
+ROLLUP = DailyRollup(marker=GridworkRolledUpDay, tables=(VisitDay,), write_day=_write_day)
+
+
 def day_build(day):
     """Roll up one finished local day, once (True if this call built it)."""
-    return shared.day_build_once(GridworkRolledUpDay, day, _write_day, schedule.today())
+    return ROLLUP.day_build(day)
 
 
 def days_rebuild(first, last):
     """Roll up again every finished day first..last (after records were written into them)."""
-    shared.days_rebuild(GridworkRolledUpDay, (VisitDay,), day_build, first, last, schedule.today())
+    ROLLUP.days_rebuild(first, last)
 
 
 def _earliest():
@@ -125,7 +128,7 @@ def node_figures(level, node_id, first, last):
     today = schedule.today()
     rolled_last = min(last, today - timedelta(days=1))
     if first <= rolled_last:
-        shared.days_ensure(GridworkRolledUpDay, day_build, _earliest, first, rolled_last)
+        ROLLUP.days_ensure(first, rolled_last, _earliest)
     # One query: the events summed over the period, the colours of its last day.
     sums = VisitDay.objects.filter(**node, day__range=(first, rolled_last)).aggregate(
         **{c: Sum(c) for c in EVENT_COUNTERS},
