@@ -231,12 +231,21 @@ def points_expire_year(*, year):
         with transaction.atomic():
             Account.objects.select_for_update().filter(pk=account_id).first()
             points = _expirable(account_id, cutoff)
+            # Counted on the dashboards where the expiring points were last earned.
+            earned_at = (
+                Entry.objects.filter(account_id=account_id, amount__gt=0, created_at__lt=cutoff)
+                .exclude(community_id=None, street_id=None, district_id=None)
+                .order_by("-created_at")
+                .only("community_id", "street_id", "district_id")
+                .first()
+            )
             if points and post(
                 account_id=account_id,
                 kind=Entry.Kind.EXPIRE,
                 amount=-points,
                 source_key=f"expiry:{year}:{account_id}",
                 note=_("points of %(year)d expired") % {"year": year},
+                place=earned_at,
             ):
                 expired += points
     return expired

@@ -86,9 +86,15 @@ def _at(year, month, day):
     return timezone.make_aware(datetime(year, month, day, 12))
 
 
-def test_expiry_takes_the_oldest_unspent_points_once(resident):
+def test_expiry_takes_the_oldest_unspent_points_once(resident, community_staff):
     old = fund(resident, 50)
-    Entry.objects.filter(pk=old.pk).update(created_at=_at(2024, 3, 1))
+    community = community_staff.community
+    Entry.objects.filter(pk=old.pk).update(
+        created_at=_at(2024, 3, 1),
+        community_id=community.pk,
+        street_id=community.street_id,
+        district_id=community.district_id,
+    )
     new = fund(resident, 20)
     Entry.objects.filter(pk=new.pk).update(created_at=_at(2025, 6, 1))
     spent = post(account_id=resident.pk, kind="spend", amount=-30, source_key="v:7")
@@ -98,6 +104,8 @@ def test_expiry_takes_the_oldest_unspent_points_once(resident):
     assert services.points_expire_year(year=2024) == 0
     assert Account.objects.get(pk=resident.pk).balance == 20
     assert Entry.objects.filter(kind="expire").count() == 1
+    # Counted where the points were earned, so the dashboards show them expiring.
+    assert Entry.objects.get(kind="expire").community_id == community.pk
     assert balance_is_sum_of_entries(resident)
 
 
