@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 from gridwork import people, schedule
 from gridwork.models import CareTag, Colour, ColourChange, Household, Person, VisitPolicy
 from members.phones import PHONE_RE
+from portal.idnumbers import resident_id_ok
 from portal.models import Building, Compound, Grid
 
 COLUMNS = [
@@ -227,7 +228,7 @@ def _check(n, row, places, seen, result):
         last4 = hashed = ""
         if row["id_number"]:
             number_id = "".join(row["id_number"].split()).upper()
-            if not people._resident_id_ok(number_id):
+            if not resident_id_ok(number_id):
                 errs.append(_("row %(n)d: the ID number is not valid") % {"n": n})
             else:
                 last4, hashed = number_id[-4:], people.id_hash(number_id)

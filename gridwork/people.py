@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from volunteers.services import _resident_id_ok  # GB 11643 check digit, one place
+from portal.idnumbers import resident_id_ok
 
 PEOPLE_LEVELS = ("grid", "community")
 
@@ -44,7 +44,7 @@ def clean_id_number(raw, field="id_number"):
     number = "".join((raw or "").split()).upper()
     if not number:
         return "", ""
-    if not _resident_id_ok(number):
+    if not resident_id_ok(number):
         raise ValidationError({field: _("This is not a valid resident ID number.")})
     return number[-4:], id_hash(number)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from members.services import member_mark_served, member_register_by_proxy
 from portal import notify
+from portal.idnumbers import resident_id_ok
 from portal.inserts import insert_unless_duplicate
 from portal.scoping import Scope
 from portal.workdays import SHANGHAI
@@ -93,7 +94,7 @@ def volunteer_register(
         errors["id_type"] = _("Choose the type of ID.")
     if len(id_number) < 6:
         errors["id_number"] = _("Enter the full ID number.")
-    elif id_type == Volunteer.IdType.RESIDENT and not _resident_id_ok(id_number):
+    elif id_type == Volunteer.IdType.RESIDENT and not resident_id_ok(id_number):
         errors["id_number"] = _("This is not a valid resident ID number.")
     if not consent:
         errors["consent"] = _("Agree to the volunteer terms to register.")
@@ -132,15 +133,6 @@ def volunteer_register(
     volunteer.save()
     member_mark_served(member=member, **_place_of(volunteer))
     return volunteer
-
-
-def _resident_id_ok(number):
-    """GB 11643 check digit of an 18-character resident ID."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(d) * w for d, w in zip(number[:17], weights, strict=True))
-    return "10X98765432"[total % 11] == number[17]
 
 
 def volunteer_register_by_staff(*, by, phone, display_name, community, paper_ref, **profile):
