@@ -13,6 +13,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
@@ -38,6 +39,9 @@ def site(transactional_db, tmp_path):
         "CELERY_BROKER_URL": "",
         "DEBUG": "0",
         "SECRET_KEY": "gunicorn-test",
+        # The test's own keys: the server reads (and verifies) what this process sealed.
+        "PERSONAL_DATA_KEYS": ",".join(settings.PERSONAL_DATA_KEYS),
+        "PERSONAL_DATA_LOOKUP_KEY": settings.PERSONAL_DATA_LOOKUP_KEY,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
