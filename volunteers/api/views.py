@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from grievances.api.filters import BIGINT_MAX
 from members.api.views import IsMember
 from portal.api.filters import in_scope
 from portal.api.views import ScopedViewSetMixin
@@ -40,7 +41,9 @@ class ActivityFilterSet(django_filters.FilterSet):
 class ServiceRecordFilterSet(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(queryset=in_scope(Community))
     street = django_filters.ModelChoiceFilter(queryset=in_scope(Street))
-    activity = django_filters.NumberFilter(field_name="activity_id")
+    activity = django_filters.NumberFilter(
+        field_name="activity_id", min_value=1, max_value=BIGINT_MAX
+    )
 
     class Meta:
         model = ServiceRecord
