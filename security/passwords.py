@@ -80,10 +80,13 @@ class HistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None:
             return
-        hashes = [user.password] + list(
-            PasswordHistory.objects.filter(user=user)
-            .order_by("-created_at")
-            .values_list("password", flat=True)[: self.keep]
+        # The history's newest row is the current password (each new one is recorded); the
+        # current hash is put first for accounts whose history began later. Each counted once.
+        recorded = PasswordHistory.objects.filter(user=user).order_by("-created_at")
+        hashes = list(
+            dict.fromkeys(
+                [user.password, *recorded.values_list("password", flat=True)[: self.keep]]
+            )
         )
         if any(h and check_password(password, h) for h in hashes[: self.keep]):
             raise ValidationError(

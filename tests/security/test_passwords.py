@@ -33,12 +33,14 @@ def test_short_and_simple_passwords_are_refused_in_chinese(staff):
 def test_none_of_the_last_five_passwords_may_come_back(client, staff):
     user = staff["street"]
     client.force_login(user)
-    passwords = ["pw"] + [f"Harbour#{n}x2026" for n in range(5)]
+    passwords = ["pw"] + [f"Harbour#{n}x2026" for n in range(6)]
     for old, new in zip(passwords, passwords[1:], strict=False):
         assert change(client, old, new).status_code == 302
-    again = change(client, passwords[-1], passwords[2])
-    assert again.status_code == 200 and "最近" in again.content.decode()
-    # The oldest one (six changes back) is allowed again.
+    # The current one and the four before it are the last five: each is refused.
+    for recent in passwords[2:]:
+        again = change(client, passwords[-1], recent)
+        assert again.status_code == 200 and "最近" in again.content.decode(), recent
+    # The sixth back is allowed again.
     assert change(client, passwords[-1], passwords[1]).status_code == 302
 
 
