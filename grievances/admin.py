@@ -211,7 +211,7 @@ class CasePhotoInline(ReadOnlyInline):
     def preview(self, obj):
         # Through the scoped staff view: there is no public /media/.
         src = reverse("grievances_staff:photo", args=[obj.case.code, obj.pk])
-        return format_html('<a href="{0}"><img src="{0}" style="max-height:8rem"></a>', src)
+        return format_html('<a href="{0}"><img src="{0}" class="admin-photo" alt=""></a>', src)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case")
@@ -308,7 +308,7 @@ class CaseAdmin(ScopedAdmin):
         if late is None:
             return obj.deadline and timezone.localtime(obj.deadline).strftime("%m-%d %H:%M")
         return format_html(
-            '<strong style="color:#cf222e">{} {}</strong>', gettext("Overdue"), duration_text(late)
+            '<strong class="admin-overdue">{} {}</strong>', gettext("Overdue"), duration_text(late)
         )
 
     @admin.display(description=_("why this time limit"))

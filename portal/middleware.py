@@ -97,9 +97,10 @@ def tile_source(url_template):
 
 @lru_cache(maxsize=8)
 def content_security_policy(tile_url, static_url):
-    """Scripts and styles from our own static files only: no inline <script>, no on*= handlers,
-    no style="" (data for scripts travels in json_script blocks and data- attributes). Images
-    may also come from the map's tile server and data: URLs (Leaflet and ECharts use them)."""
+    """Scripts and styles from our own static files only: no inline script elements, no on*=
+    handlers, no style="" (data for scripts travels in json_script blocks and data- attributes).
+    Images may also come from the map's tile server and data: URLs (Leaflet and ECharts use
+    them)."""
     static_origin = tile_source(static_url)  # a CDN in STATIC_URL, or nothing
     own = f"'self' {static_origin}".strip()
     origins = " ".join(sorted({s for s in (tile_source(tile_url), static_origin) if s}))

@@ -186,7 +186,7 @@ class CourierAdmin(ScopedAdmin):
             return "—"
         url = reverse("stations_staff:work_id", args=[obj.pk])
         return format_html(
-            '<a href="{0}" target="_blank"><img src="{0}" style="max-width:320px"></a>', url
+            '<a href="{0}" target="_blank"><img src="{0}" class="admin-photo-wide" alt=""></a>', url
         )
 
     def save_model(self, request, obj, form, change):

@@ -71,6 +71,7 @@ def pages(client, two_streets, staff):
         ("admin login", reverse("admin:login"), None),
         ("admin index", reverse("admin:index"), official),
         ("admin case", reverse("admin:grievances_case_change", args=[case.pk]), official),
+        ("admin case list", reverse("admin:grievances_case_changelist"), official),
         ("api", "/api/v1/grids/", official),
         ("api docs", reverse("api-docs"), official),
     ]
@@ -122,6 +123,18 @@ def test_no_template_has_an_inline_script_handler_or_style():
     ]
     assert len(templates) > 50
     offenders = {str(p.relative_to(ROOT)): refused(p.read_text()) for p in templates}
+    assert {p: found for p, found in offenders.items() if found} == {}
+
+
+def test_no_html_written_in_python_has_an_inline_script_handler_or_style():
+    """Admin columns and previews build HTML in Python (format_html): the same rules hold."""
+    sources = [
+        path
+        for path in ROOT.glob("**/*.py")
+        if not {".venv", "tests", "bench", "docs", "migrations"} & set(path.parts)
+    ]
+    assert len(sources) > 100
+    offenders = {str(p.relative_to(ROOT)): refused(p.read_text()) for p in sources}
     assert {p: found for p, found in offenders.items() if found} == {}
 
 
