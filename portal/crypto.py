@@ -90,6 +90,10 @@ class Key:
         return dec.update(body[:-TAG]) + dec.finalize()
 
 
+# The DataKey.cipher of the lookup key's record.
+LOOKUP = "hmc"
+
+
 class Keyring:
     def __init__(self, specs, lookup_key, default_cipher="aes"):
         if not specs:
@@ -106,6 +110,9 @@ class Keyring:
         self.by_id = {k.id: k for k in self.keys}
         lookup = hashlib.sha256(b"portal lookup " + lookup_key.encode()).digest()
         self.lookup_hmac = hmac.new(lookup, digestmod=hashlib.sha256)  # copied per value
+        # Recorded like a data key (cipher LOOKUP) so that a changed lookup key, which would make
+        # every exact lookup miss and let duplicates in, stops the start instead.
+        self.lookup_id = hmac.new(lookup, b"portal lookup key id", hashlib.sha256).hexdigest()[:8]
         # bench/encryption.py's comparison run only (needs BENCH_BASELINE): no sealing.
         self.plaintext = getattr(settings, "PERSONAL_DATA_BENCH_PLAINTEXT", False)
 
@@ -345,6 +352,15 @@ def verify_data_keys(using="default"):
     try:
         active = DataKey.objects.using(using).filter(retired_at=None)
         known = dict(active.values_list("key_id", "cipher"))
+        lookups = {k for k, cipher in known.items() if cipher == LOOKUP}
+        if lookups and ring.lookup_id not in lookups:
+            raise ImproperlyConfigured(
+                "查找密钥 PERSONAL_DATA_LOOKUP_KEY 与数据库中使用的不一致：按手机号查找将全部落空，"
+                "系统拒绝启动。 PERSONAL_DATA_LOOKUP_KEY is not the key this database's lookup "
+                "hashes were made with (every exact lookup would miss and duplicates would get "
+                "in). Set the key the database was filled with."
+            )
+        known = {k: cipher for k, cipher in known.items() if cipher != LOOKUP}
         missing = sorted(set(known) - set(ring.by_id))
         if missing:
             raise ImproperlyConfigured(
@@ -357,6 +373,10 @@ def verify_data_keys(using="default"):
         if ring.current.id not in known:
             DataKey.objects.using(using).get_or_create(
                 key_id=ring.current.id, defaults={"cipher": ring.current.cipher[:3]}
+            )
+        if not lookups:
+            DataKey.objects.using(using).get_or_create(
+                key_id=ring.lookup_id, defaults={"cipher": LOOKUP}
             )
     except DatabaseError as e:
         log.warning("data keys not verified (database not ready): %s", e)

@@ -143,6 +143,15 @@ def test_a_wrong_key_stops_the_start_with_a_clear_message(db, settings, filed):
         crypto.verify_data_keys()
 
 
+def test_a_changed_lookup_key_stops_the_start_and_rotation_keeps_its_record(db, settings, filed):
+    crypto.verify_data_keys()  # the lookup key is recorded beside the data key
+    call_command("rotate_data_keys", "--no-progress", stdout=io.StringIO())
+    crypto.verify_data_keys()  # rotation moves values, never the lookup key's record
+    settings.PERSONAL_DATA_LOOKUP_KEY = "another lookup key"
+    with pytest.raises(ImproperlyConfigured, match="PERSONAL_DATA_LOOKUP_KEY"):
+        crypto.verify_data_keys()
+
+
 def test_a_bad_key_is_refused_with_its_reason(settings):
     for bad, reason in (
         ("aes:not base64!", "base64"),

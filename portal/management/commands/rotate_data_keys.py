@@ -21,6 +21,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from portal import crypto
+from portal.crypto import LOOKUP
 from portal.models import DataKey
 
 
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         for model in models:
             done += crypto.reseal(model, batch=batch, progress=bar.update)
         bar.close()
-        retired = DataKey.objects.filter(retired_at=None).exclude(key_id=current.id)
+        active = DataKey.objects.filter(retired_at=None).exclude(cipher=LOOKUP)
+        retired = active.exclude(key_id=current.id)
         old = list(retired.values_list("key_id", flat=True))
         retired.update(retired_at=timezone.now())
         self.stdout.write(
