@@ -6,13 +6,34 @@ statement never changes, so it is written once here and the row turned into a Us
 Authentication, permissions and `is_active` are ModelBackend's, unchanged.
 """
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.decorators import user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 
 class UserBackend(backends.ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        from portal.demo import PASSWORD
+
+        if not settings.DEBUG and password == PASSWORD:
+            # The demo's published password never signs anyone in on a production-shaped site
+            # (counted as a failed sign-in, so guessing it runs into the lockout too).
+            if request is not None and hasattr(request, "_messages"):
+                messages.error(
+                    request,
+                    _(
+                        "The demo's published password does not sign in when DEBUG is off: "
+                        "ask the system administrator to set a password for this account."
+                    ),
+                )
+            raise PermissionDenied
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     @cached_property
     def _user_select(self):
         model = get_user_model()

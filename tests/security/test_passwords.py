@@ -49,3 +49,20 @@ def test_demo_password_is_refused_when_debug_is_off(staff, settings):
     assert "演示" in refusal("demo12345", staff["street"])
     settings.DEBUG = True
     assert "演示" not in refusal("demo12345", staff["street"])
+
+
+def test_the_demo_password_does_not_sign_in_when_debug_is_off(client, staff, settings):
+    user = staff["street"]
+    user.set_password("demo12345")
+    user.save()
+    settings.DEBUG = False
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": user.username, "password": "demo12345"},
+        follow=True,
+    )
+    assert "_auth_user_id" not in client.session
+    assert "演示" in response.content.decode()
+    settings.DEBUG = True
+    client.post("/admin/login/?next=/admin/", {"username": user.username, "password": "demo12345"})
+    assert client.session["_auth_user_id"] == str(user.pk)

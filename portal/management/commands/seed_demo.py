@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -125,6 +126,13 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo district {district.name} is ready."))
         out.write(f"Every demo login uses the password: {demo.PASSWORD}")
+        if not settings.DEBUG:
+            out.write(
+                self.style.WARNING(
+                    "DEBUG is off: that password signs no one in. Set your own with "
+                    "`manage.py changepassword <login>`."
+                )
+            )
         out.write("  district official : district")
         out.write("  departments       : " + ", ".join(f"dept-{c}" for c, _ in demo.DEPARTMENTS))
         out.write("  street staff      : s001 … s007")
