@@ -86,9 +86,14 @@ class MerchantStaff(models.Model):
         "community": "merchant__community_id",
     }
 
-    merchant = models.ForeignKey(Merchant, models.CASCADE, related_name="staff")
+    merchant = models.ForeignKey(
+        Merchant, models.CASCADE, related_name="staff", verbose_name=_("alliance merchant")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="merchant_links"
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="merchant_links",
+        verbose_name=_("account"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
