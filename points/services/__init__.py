@@ -7,6 +7,7 @@ from .ledger import (
     entry_reverse,
     points_adjust,
     points_award_for_record,
+    points_expire_due,
     points_expire_year,
 )
 from .orders import (
@@ -50,6 +51,7 @@ __all__ = [
     "partner_staff_create",
     "points_adjust",
     "points_award_for_record",
+    "points_expire_due",
     "points_expire_year",
     "reward_redeem",
     "voucher_use",
