@@ -184,6 +184,11 @@ class Voucher(PlacedModel):
     def __str__(self):
         return self.code
 
+    def is_past_date(self, now):
+        """Issued but past its validity: no longer usable at a counter, though its points come
+        back only when the hourly refund sweep runs."""
+        return self.state == self.State.ISSUED and self.expires_at <= now
+
 
 class VoucherUse(models.Model):
     """The one use of a voucher at a counter (the unique row behind the state change)."""
