@@ -10,6 +10,9 @@ KEEP = {
     "wish": VIEW,
     "partner": EDIT,
     "service": EDIT,
+    # Shop-counter and partner-desk logins: added through the service, removed, never edited.
+    "merchantstaff": ("view", "add", "delete"),
+    "partnerstaff": ("view", "add", "delete"),
 }
 
 

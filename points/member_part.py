@@ -4,6 +4,7 @@ entries, the vouchers (a QR to show at the counter) and the wishes claimed."""
 import segno
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.registry import MemberPart
@@ -20,8 +21,13 @@ def panel(request, member):
         .select_related("reward", "merchant")
         .order_by("-issued_at")[:RECENT]
     )
+    now = timezone.now()
     for v in vouchers:
-        if v.state == Voucher.State.ISSUED:
+        # Read from the date, not only the state: past its date a voucher shows as expired
+        # (no QR to show at a counter that would refuse it) before the refund sweep runs.
+        v.expired = v.is_past_date(now)
+        v.usable = v.state == Voucher.State.ISSUED and not v.expired
+        if v.usable:
             v.qr = segno.make(v.code, error="m").svg_data_uri(scale=4)
     claims = list(
         WishClaim.objects.filter(member=member)

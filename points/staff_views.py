@@ -1,21 +1,16 @@
 """Staff pages of the points app: adjustments with their audit list (and reversal), wishes to
 review and fulfilments to confirm, a merchant's monthly statement."""
 
-import io
-from datetime import date, datetime, time
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
 from members.models import Member
-from points import selectors, services
+from points import selectors, services, statements
 from points.forms import AdjustForm, StaffWishForm
 from points.models import Entry, Merchant, Wish, WishClaim
 from points.views import _message
@@ -155,54 +150,10 @@ def claim_photo(request, pk):
     return photo_response(claim.photo)
 
 
-def _month(value):
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        first = date(today.year, today.month, 1)
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, after
-
-
 @staff_required
 def statement(request, pk):
     """Vouchers this merchant honoured in a month (?month=YYYY-MM), as Excel."""
     merchant = Merchant.objects.for_user(request.user).filter(pk=pk).first()
     if merchant is None:
         raise Http404
-    first, after = _month(request.GET.get("month"))
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(first, time.min), tz)
-    end = timezone.make_aware(datetime.combine(after, time.min), tz)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = first.strftime("%Y-%m")
-    sheet.append([merchant.name, first.strftime("%Y-%m")])
-    sheet.append([_("used at"), _("voucher"), _("reward"), _("points"), _("by")])
-    rows = selectors.merchant_month(merchant, start, end)
-    total = 0
-    for use in rows:
-        v = use.voucher
-        sheet.append(
-            [
-                timezone.localtime(use.used_at).strftime("%Y-%m-%d %H:%M"),
-                v.code,
-                v.reward.title,
-                v.price,
-                use.by.get_username(),
-            ]
-        )
-        total += v.price
-    sheet.append([_("total"), len(rows), "", total, ""])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="merchant-{merchant.pk}-{first:%Y-%m}.xlsx"'
-    )
-    return response
+    return statements.statement_response(merchant, request.GET.get("month"))

@@ -20,8 +20,9 @@ def lapse_overdue_wish_claims():
 
 @shared_task(acks_late=True)
 def expire_old_points():
-    """Yearly (run daily, harmless): points credited two calendar years ago and unspent."""
-    return services.points_expire_year(year=timezone.localdate().year - 2)
+    """Yearly (run daily, harmless): unspent points past POINTS_EXPIRE_AFTER_YEARS; nothing
+    when that is 0 (expiry off)."""
+    return services.points_expire_due()
 
 
 @shared_task(acks_late=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rewards/<int:pk>/redeem/", views.redeem, name="redeem"),
     path("counter/login/", views.CounterLogin.as_view(), name="counter_login"),
     path("counter/<int:pk>/", views.counter, name="counter"),
+    path("counter/<int:pk>/statement.xlsx", views.counter_statement, name="counter_statement"),
     path("services/", order_views.catalogue, name="services"),
     path("services/<int:pk>/order/", order_views.order, name="order"),
     path("orders/<int:pk>/rate/", order_views.rate, name="rate"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.decorators import member_required
 from members.selectors import member_of
-from points import selectors, services
+from points import selectors, services, statements
 from points.models import Account, EarningRule, Merchant
 
 
@@ -66,17 +66,24 @@ class CounterLogin(auth_views.LoginView):
     template_name = "points/counter_login.html"
 
 
+def _counter_merchant(request, pk):
+    """The shop whose counter this user may work (its own accounts, staff of its area); 404 to
+    staff of another area and other shops' accounts, 403 to anyone else."""
+    merchant = Merchant.objects.for_counter(request.user).filter(pk=pk).first()
+    if merchant is None:
+        if request.user.role or request.user.is_superuser or request.user.merchant_links.exists():
+            raise Http404  # staff of another area, or another shop's account
+        raise PermissionDenied
+    return merchant
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def counter(request, pk):
     """The merchant's counter: scan or type a voucher code; it is marked used once."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "points:counter_login")
-    merchant = Merchant.objects.for_counter(request.user).filter(pk=pk).first()
-    if merchant is None:
-        if request.user.role or request.user.is_superuser or request.user.merchant_links.exists():
-            raise Http404  # staff of another area, or another shop's account
-        raise PermissionDenied
+    merchant = _counter_merchant(request, pk)
     status, error, used = 200, "", None
     if request.method == "POST":
         try:
@@ -102,6 +109,17 @@ def counter(request, pk):
             "error": error,
             "code": request.POST.get("code", "") if error else "",
             "uses": selectors.counter_uses(merchant, timezone.localdate()),
+            "this_month": timezone.localdate().strftime("%Y-%m"),
+            "last_month": statements.previous_month(),
         },
         status=status,
     )
+
+
+@never_cache
+def counter_statement(request, pk):
+    """The shop's own monthly statement (?month=YYYY-MM) for its counter accounts, and for
+    staff of its area: the same workbook as the staff's link."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), "points:counter_login")
+    return statements.statement_response(_counter_merchant(request, pk), request.GET.get("month"))

@@ -302,7 +302,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -414,6 +414,11 @@ MEMBER_CODE_RATE_PER_IP = env.get("MEMBER_CODE_RATE_PER_IP", "30/h")
 MEMBER_SESSION_DAYS = env_int("MEMBER_SESSION_DAYS", 30)
 MEMBER_QR_SECONDS = env_int("MEMBER_QR_SECONDS", 60)  # a member code (QR) is good this long
 MEMBER_CODE_LOOKUPS_PER_STAFF = env.get("MEMBER_CODE_LOOKUPS_PER_STAFF", "30/m")
+
+# Points (积分): the optional yearly expiry. Points credited in a calendar year and still unspent
+# once this many further calendar years have ended expire (oldest first), by the nightly task;
+# 0 turns expiry off.
+POINTS_EXPIRE_AFTER_YEARS = env_int("POINTS_EXPIRE_AFTER_YEARS", 1)
 
 # Staff sign-in (security app): failures per account and per IP before a lockout, its first
 # length (doubled for each lockout in the last 24 hours) and its cap.

@@ -372,7 +372,7 @@ def _points(nodes, members, staff):
         merchant.copy_ancestors()
         merchant.save()
         shop_user = User.objects.create_user(f"audit-shop-{tag}", password="pw")
-        MerchantStaff.objects.create(merchant=merchant, user=shop_user)
+        shop_account = MerchantStaff.objects.create(merchant=merchant, user=shop_user)
         today = timezone.localdate()
         reward = Reward(
             title=f"审计兑换{tag}",
@@ -409,7 +409,7 @@ def _points(nodes, members, staff):
         partner = Partner(name=f"审计合伙人{tag}", community=nodes[key], services_offered="保洁")
         partner.copy_ancestors()
         partner.save()
-        PartnerStaff.objects.create(
+        desk_account = PartnerStaff.objects.create(
             partner=partner, user=User.objects.create_user(f"audit-partner-{tag}", password="pw")
         )
         service = Service(partner=partner, community=nodes[key], kind="cleaning", title="审计保洁")
@@ -428,6 +428,8 @@ def _points(nodes, members, staff):
             "partner": partner,
             "service": service,
             "order": order,
+            "shop_account": shop_account,
+            "desk_account": desk_account,
         }
     return out
 
@@ -738,6 +740,8 @@ def admin_objects(w):
         Reward: {k: w.points[k]["reward"] for k in ("community_a1", "community_b1")},
         Wish: {k: w.points[k]["wishes"]["open"] for k in ("community_a1", "community_b1")},
         Partner: {k: w.points[k]["partner"] for k in ("community_a1", "community_b1")},
+        MerchantStaff: {k: w.points[k]["shop_account"] for k in ("community_a1", "community_b1")},
+        PartnerStaff: {k: w.points[k]["desk_account"] for k in ("community_a1", "community_b1")},
         Service: {k: w.points[k]["service"] for k in ("community_a1", "community_b1")},
         Certificate: {k: v["certificate"] for k, v in w.volunteers.items()},
         Household: dict(w.households),
@@ -1173,6 +1177,11 @@ def probes(w):
         add(
             "staff/points/merchants/<int:pk>/statement.xlsx",
             f"/staff/points/merchants/{merchant}/statement.xlsx",
+            target=("node", key),
+        )
+        add(
+            "points/counter/<int:pk>/statement.xlsx",
+            f"/points/counter/{merchant}/statement.xlsx?month=2026-11",
             target=("node", key),
         )
         add(

@@ -43,8 +43,25 @@ class Partner(PlacedModel):
 
 
 class PartnerStaff(models.Model):
-    partner = models.ForeignKey(Partner, models.CASCADE, related_name="staff")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="partner_links")
+    """An account of one partner: it works that partner's order desk and nothing else."""
+
+    SCOPE_LOOKUPS = {
+        "district": "partner__district_id",
+        "street": "partner__street_id",
+        "community": "partner__community_id",
+    }
+
+    partner = models.ForeignKey(
+        Partner, models.CASCADE, related_name="staff", verbose_name=_("community partner")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="partner_links",
+        verbose_name=_("account"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner account")

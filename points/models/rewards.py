@@ -86,9 +86,14 @@ class MerchantStaff(models.Model):
         "community": "merchant__community_id",
     }
 
-    merchant = models.ForeignKey(Merchant, models.CASCADE, related_name="staff")
+    merchant = models.ForeignKey(
+        Merchant, models.CASCADE, related_name="staff", verbose_name=_("alliance merchant")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="merchant_links"
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="merchant_links",
+        verbose_name=_("account"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -178,6 +183,11 @@ class Voucher(PlacedModel):
 
     def __str__(self):
         return self.code
+
+    def is_past_date(self, now):
+        """Issued but past its validity: no longer usable at a counter, though its points come
+        back only when the hourly refund sweep runs."""
+        return self.state == self.State.ISSUED and self.expires_at <= now
 
 
 class VoucherUse(models.Model):

@@ -21,6 +21,8 @@ class Wish(PlacedModel):
         OPEN = "open", _("open for claims")
         CLAIMED = "claimed", _("claimed")
         DONE = "done", _("fulfilled and confirmed")
+        # Past its date with shares not covered: closed to claims (staff may post it anew).
+        EXPIRED = "expired", _("past its date, closed")
 
     title = models.CharField(_("what is wished for"), max_length=80)
     reason = models.CharField(_("why"), max_length=200)

@@ -7,6 +7,7 @@ from .ledger import (
     entry_reverse,
     points_adjust,
     points_award_for_record,
+    points_expire_due,
     points_expire_year,
 )
 from .orders import (
@@ -16,8 +17,10 @@ from .orders import (
     order_place,
     order_rate,
     orders_overdue,
+    partner_staff_create,
 )
 from .rewards import (
+    counter_user_create,
     merchant_staff_create,
     reward_redeem,
     voucher_use,
@@ -36,6 +39,7 @@ __all__ = [
     "NotEnoughPoints",
     "Refused",
     "account_of",
+    "counter_user_create",
     "entry_reverse",
     "merchant_staff_create",
     "order_accept",
@@ -44,8 +48,10 @@ __all__ = [
     "order_place",
     "order_rate",
     "orders_overdue",
+    "partner_staff_create",
     "points_adjust",
     "points_award_for_record",
+    "points_expire_due",
     "points_expire_year",
     "reward_redeem",
     "voucher_use",

@@ -4,6 +4,7 @@ not cover changes nothing (0 rows) and the database's CheckConstraint stands beh
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
@@ -249,3 +250,14 @@ def points_expire_year(*, year):
             ):
                 expired += points
     return expired
+
+
+def points_expire_due(*, today=None):
+    """The yearly expiry as configured (POINTS_EXPIRE_AFTER_YEARS, N): points credited in a
+    calendar year and still unspent once N further calendar years have ended expire (N=1, the
+    default: those of 2024 on 1 January 2026). 0 turns expiry off: nothing ever expires."""
+    years = settings.POINTS_EXPIRE_AFTER_YEARS
+    if years <= 0:
+        return 0
+    today = today or timezone.localdate()
+    return points_expire_year(year=today.year - 1 - years)

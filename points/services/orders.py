@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from points import rollups
-from points.models import Order, Partner
+from points.models import Order, Partner, PartnerStaff
 from portal.scoping import Scope
 
 from .ledger import Refused
+from .rewards import counter_user_create
 
 PLACE = {"district": "district_id", "street": "street_id", "community": "community_id"}
 
@@ -69,6 +70,15 @@ def order_dispatch(*, order, partner, by):
         partner=partner,
         dispatched_by=by,
     )
+
+
+@transaction.atomic
+def partner_staff_create(*, partner, username, password, name, by):
+    """An account for one partner's order desk, made by staff of the partner's area."""
+    if not Partner.objects.for_user(by).filter(pk=partner.pk).exists():
+        raise PermissionDenied(_("You can only add accounts to partners in your area."))
+    user = counter_user_create(username=username, password=password, name=name)
+    return PartnerStaff.objects.create(partner=partner, user=user)
 
 
 def _partner_only(order, by):

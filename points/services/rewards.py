@@ -146,11 +146,10 @@ def vouchers_refund_expired(*, now=None):
     return refunded
 
 
-@transaction.atomic
-def merchant_staff_create(*, merchant, username, password, name, by):
-    """An account for one shop's counter: no node, no admin, only that counter."""
-    if not Merchant.objects.for_user(by).filter(pk=merchant.pk).exists():
-        raise PermissionDenied(_("You can only add accounts to merchants in your area."))
+def counter_user_create(*, username, password, name):
+    """The login of a shop's counter or a partner's desk: no node, no admin, no role; it sees
+    only what its link (MerchantStaff, PartnerStaff) opens. A taken login name, a missing one or
+    a short password is refused field by field."""
     User = get_user_model()
     username = (username or "").strip()
     if not username:
@@ -162,6 +161,15 @@ def merchant_staff_create(*, merchant, username, password, name, by):
     user = User(username=username, first_name=(name or "").strip()[:30], is_staff=False)
     user.set_password(password)
     user.save()
+    return user
+
+
+@transaction.atomic
+def merchant_staff_create(*, merchant, username, password, name, by):
+    """An account for one shop's counter, made by staff of the shop's area."""
+    if not Merchant.objects.for_user(by).filter(pk=merchant.pk).exists():
+        raise PermissionDenied(_("You can only add accounts to merchants in your area."))
+    user = counter_user_create(username=username, password=password, name=name)
     return MerchantStaff.objects.create(merchant=merchant, user=user)
 
 

@@ -172,8 +172,11 @@ def wish_claim_confirm(*, claim, by):
 
 
 def wishes_lapse_overdue_claims(*, today=None):
-    """Claims not fulfilled by the wish's date lapse; their shares go back and the wish is open
-    again. Idempotent (the conditional state change)."""
+    """Claims not fulfilled by the wish's date lapse and their shares go back. A wish past its
+    date is then closed as expired rather than reopened (it would only be claimed and lapse
+    again, night after night): any open or claimed wish past its date whose shares are not all
+    held by fulfilled or confirmed claims. Those still wait for confirmation and earn their
+    points. Idempotent (conditional state changes). Returns the claims lapsed."""
     today = today or timezone.localdate()
     due = WishClaim.objects.filter(
         status=WishClaim.Status.ACTIVE, wish__wanted_by__lt=today
@@ -185,8 +188,11 @@ def wishes_lapse_overdue_claims(*, today=None):
                 status=WishClaim.Status.LAPSED
             ):
                 continue
-            Wish.objects.filter(pk=wish_id).update(
-                shares_taken=F("shares_taken") - shares, status=Wish.Status.OPEN
-            )
+            Wish.objects.filter(pk=wish_id).update(shares_taken=F("shares_taken") - shares)
             lapsed += 1
+    Wish.objects.filter(
+        status__in=[Wish.Status.OPEN, Wish.Status.CLAIMED],
+        wanted_by__lt=today,
+        shares_taken__lt=F("shares"),
+    ).update(status=Wish.Status.EXPIRED)
     return lapsed

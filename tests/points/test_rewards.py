@@ -162,3 +162,58 @@ def test_another_communitys_staff_get_404(client, two_streets, merchant):
     client.force_login(stranger)
     assert client.get(f"/points/counter/{merchant.pk}/").status_code == 404
     assert client.get(f"/staff/points/merchants/{merchant.pk}/statement.xlsx").status_code == 404
+
+
+def statement_rows(response):
+    assert response.status_code == 200, response.content[:200]
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_the_shop_reads_its_own_statement_from_its_counter(client, community, reward, merchant):
+    desk = shop_account(merchant)
+    member = make_member("13900000201", "兑换人", community)
+    fund(member, 10)
+    voucher = services.reward_redeem(reward_id=reward.pk, member=member)
+    services.voucher_use(code=voucher.code, merchant=merchant, by=desk)
+    client.force_login(desk)
+    page = client.get(f"/points/counter/{merchant.pk}/").content.decode()
+    month = timezone.localdate().strftime("%Y-%m")
+    link = f"/points/counter/{merchant.pk}/statement.xlsx?month={month}"
+    assert link in page and "月度结算" in page
+    rows = statement_rows(client.get(link))
+    assert rows[2][1] == voucher.code and rows[-1][1] == 1 and rows[-1][3] == 10
+    # Without ?month= it is this month's.
+    assert statement_rows(client.get(link.split("?")[0]))[-1][1] == 1
+
+
+def test_a_shop_account_cannot_read_another_shops_statement(client, community, merchant):
+    other = make_merchant(community, "王记包子")
+    client.force_login(shop_account(merchant))
+    assert client.get(f"/points/counter/{other.pk}/statement.xlsx").status_code == 404
+
+
+def test_staff_of_another_area_cannot_read_a_shops_statement_at_its_counter(
+    client, two_streets, merchant
+):
+    client.force_login(make_staff(User.Role.COMMUNITY_STAFF, two_streets["communities"][2], "far"))
+    assert client.get(f"/points/counter/{merchant.pk}/statement.xlsx").status_code == 404
+
+
+def test_a_signed_out_visitor_is_sent_to_the_counter_sign_in(client, merchant):
+    response = client.get(f"/points/counter/{merchant.pk}/statement.xlsx")
+    assert response.status_code == 302 and "/points/counter/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "26-03", "march", "2026-3-1", "2026-"])
+def test_a_malformed_month_is_a_400_with_the_reason_not_another_month(
+    client, community, merchant, month
+):
+    staff = make_staff(User.Role.COMMUNITY_STAFF, community, "desk")
+    client.force_login(staff)
+    for url in (
+        f"/staff/points/merchants/{merchant.pk}/statement.xlsx",
+        f"/points/counter/{merchant.pk}/statement.xlsx",
+    ):
+        response = client.get(url, {"month": month})
+        assert response.status_code == 400, (url, month)
+        assert "月份格式应为" in response.content.decode()

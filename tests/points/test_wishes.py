@@ -1,6 +1,6 @@
 """Micro-wishes: reviewed before they show, published without personal data, claimed once (or by
 shares until covered), fulfilled by the claimer, confirmed by the community → points once;
-a claim not fulfilled by the date goes back to open."""
+a claim not fulfilled by the date lapses and a wish past its date closes as expired."""
 
 from datetime import timedelta
 
@@ -130,15 +130,60 @@ def test_fulfilling_someone_elses_or_an_unclaimed_wish_is_refused(
         services.wish_claim_confirm(claim=claim, by=community_staff)  # not fulfilled yet
 
 
-def test_an_overdue_claim_goes_back_to_open_once(community, community_staff, volunteer):
+def test_an_overdue_claim_lapses_once_and_the_wish_past_its_date_closes(
+    client, community, community_staff, volunteer
+):
     wish = published(community, community_staff)
     services.wish_claim(wish=wish, member=volunteer)
     later = timezone.localdate() + timedelta(days=11)
     assert services.wishes_lapse_overdue_claims(today=later) == 1
     assert services.wishes_lapse_overdue_claims(today=later) == 0
     wish.refresh_from_db()
-    assert wish.status == "open" and wish.shares_taken == 0
+    # Not reopened with a past date (to be claimed and lapse again every night): closed.
+    assert wish.status == "expired" and wish.shares_taken == 0
     assert WishClaim.objects.get().status == "lapsed"
+    other = make_member("13900000031", "后来者", community)
+    with pytest.raises(services.Refused):
+        services.wish_claim(wish=wish, member=other)
+    assert "一台收音机" not in client.get("/volunteers/wishes/").content.decode()
+    client.force_login(community_staff)
+    assert "已过期限，已关闭" in client.get("/staff/points/wishes/").content.decode()
+
+
+def test_an_unclaimed_wish_past_its_date_closes_too(community, community_staff):
+    wish = published(community, community_staff)
+    assert services.wishes_lapse_overdue_claims(today=wish.wanted_by) == 0
+    assert Wish.objects.get(pk=wish.pk).status == "open"  # still its last day
+    services.wishes_lapse_overdue_claims(today=wish.wanted_by + timedelta(days=1))
+    assert Wish.objects.get(pk=wish.pk).status == "expired"
+
+
+def test_a_fulfilled_claim_past_the_date_is_still_confirmed_and_paid(
+    community, community_staff, volunteer
+):
+    wish = published(community, community_staff, points=30)
+    claim = services.wish_claim(wish=wish, member=volunteer)
+    services.wish_claim_fulfil(claim=claim, member=volunteer, note="送到了")
+    services.wishes_lapse_overdue_claims(today=wish.wanted_by + timedelta(days=3))
+    assert Wish.objects.get(pk=wish.pk).status == "claimed"  # covered: waits for confirmation
+    services.wish_claim_confirm(claim=claim, by=community_staff)
+    assert Wish.objects.get(pk=wish.pk).status == "done"
+    assert Account.objects.get(pk=volunteer.pk).balance == 30
+
+
+def test_a_shared_wish_past_its_date_closes_with_its_fulfilled_shares_still_paid(
+    community, community_staff, volunteer
+):
+    wish = published(community, community_staff, shares=2, points=40)
+    kept = services.wish_claim(wish=wish, member=volunteer)
+    services.wish_claim_fulfil(claim=kept, member=volunteer, note="一半")
+    late = make_member("13900000032", "迟到者", community)
+    services.wish_claim(wish=wish, member=late)
+    assert services.wishes_lapse_overdue_claims(today=wish.wanted_by + timedelta(days=1)) == 1
+    wish.refresh_from_db()
+    assert wish.status == "expired" and wish.shares_taken == 1
+    services.wish_claim_confirm(claim=kept, by=community_staff)
+    assert Account.objects.get(pk=volunteer.pk).balance == 20
 
 
 def test_another_communitys_staff_cannot_review_or_confirm(
