@@ -12,6 +12,7 @@ from gridwork import import_jobs, imports, people, schedule, selectors, services
 from gridwork.forms import ColourForm, ImportForm, LookUpForm, OneOffForm, VisitForm
 from gridwork.models import Household, ImportJob
 from portal.auth import staff_required
+from security.audit import audit_personal_read
 
 
 def _add_field_errors(form, exc):
@@ -134,6 +135,13 @@ def household(request, pk):
     district official inside the scope sees them after giving a reason (audited)."""
     h = _household(request, pk)
     if people.sees_people(request.user, h):
+        # Its own grid worker and community read the residents too: each opening is recorded.
+        audit_personal_read(
+            request=request,
+            obj=h,
+            fields=["name", "phone", "birth_year", "care_tags"],
+            via="household file",
+        )
         return _detail(request, h, show_people=True)
     if request.method == "POST":
         form = LookUpForm(request.POST)

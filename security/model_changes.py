@@ -1,5 +1,6 @@
 """Changes of personal and case data made by staff into the audit trail: which account created,
-changed or deleted a case, a member or a staff account, from which IP, and which fields
+changed or deleted a case, a member, a staff account, a household or resident of the register,
+a volunteer, a courier, a wish or a meal eligibility, from which IP, and which fields
 (personal values are never copied here, only their names). Model signals are the one place
 every save passes, admin, staff pages and services alike.
 
@@ -16,7 +17,23 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from security.audit import audit_record
 from security.models import AuditEvent
 
-AUDITED_MODELS = ("grievances.Case", "members.Member", "portal.User")
+AUDITED_MODELS = (
+    "grievances.Case",
+    "members.Member",
+    "portal.User",
+    "gridwork.Household",  # the register: colour (who needs care), address, one-off dates
+    "gridwork.Person",  # residents: names, phones, care tags (低保, 残疾, 独居)
+    "volunteers.Volunteer",
+    "stations.Courier",
+    "points.Wish",  # who a micro-wish is for
+    "canteens.Eligibility",  # age and 低保/特困 status verified by staff
+)
+# Personal fields of models that do not name their own (PERSONAL_FIELDS): masked in the trail.
+PERSONAL_FIELDS = {
+    "portal.User": ("email", "phone"),
+    "gridwork.Household": ("unit", "door", "address", "colour_reason", "one_off_reason"),
+    "canteens.Eligibility": ("birth_year", "need", "note"),
+}
 # Bookkeeping that changes on every sign-in or save: not a change of the person's data.
 IGNORED_FIELDS = {"password", "last_login", "last_sign_in_at", "updated_at"}
 MASK = "***"
@@ -35,8 +52,8 @@ def _fields(model, only=None):
 
 
 def _shown(model, name, value):
-    personal = getattr(model, "PERSONAL_FIELDS", ())
-    if name in personal:
+    personal = getattr(model, "PERSONAL_FIELDS", None) or PERSONAL_FIELDS.get(model._meta.label, ())
+    if name in personal or name.endswith("_hash"):
         return MASK if value not in (None, "") else ""
     return value
 
