@@ -49,7 +49,9 @@ class ResolveForm(ActionForm):
     def __init__(self, *args, user=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         templates = list(AnswerTemplate.for_case(case, AnswerTemplate.Kind.NOTE)) if case else []
-        self.texts = {str(t.pk): t.render(case) for t in templates}
+        # A stored template that cannot be filled in is left out (and logged), not a 500.
+        self.texts = {str(t.pk): t.try_render(case) for t in templates}
+        templates = [t for t in templates if self.texts[str(t.pk)] is not None]
         if templates:
             field = self.fields["template"]
             field.choices = [("", _("(write it yourself)"))] + [(t.pk, t.title) for t in templates]
