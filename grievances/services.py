@@ -933,7 +933,8 @@ ANONYMISE_BATCH = 500
 
 def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
     """Erase the personal data of up to `batch` cases resolved before `before`: the reporter's
-    name, phone and e-mail, the member link and the photos (rows now, files after the commit).
+    name, phone and e-mail, the member link and the photos (rows now, files after the commit;
+    an Open311 client's photo link too, the photo being theirs to show).
     The case, its history and every figure stay. Returns how many cases were done; call again
     until it returns 0. Two sweeps at once take different cases (SKIP LOCKED)."""
     with transaction.atomic():
@@ -952,6 +953,7 @@ def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
             reporter_name="",
             may_contact=False,
             member=None,
+            media_url="",
             anonymised_at=timezone.now(),
         )
         transaction.on_commit(lambda: [p.image.delete(save=False) for p in photos])
