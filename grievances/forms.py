@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Rating
 from grievances.models.cases import CODE_ALPHABET, CODE_LENGTH
+from grievances.routing import area_is_mapped, point_in_area
 from portal.models import Community, Compound, Street
 from portal.photos import clean_photo
 
@@ -223,6 +224,19 @@ def question_field(question):
     return forms.CharField(label=label, required=False, max_length=200)
 
 
+OUTSIDE_AREA = _(
+    "The map point is outside the district this portal serves, so it was not kept: pick the "
+    "place on the map again, or just choose the community and fill in the address."
+)
+
+
+def point_fits(lat, long, district_id):
+    """Whether a form's map point lies in the area we serve, by Open311's rule
+    (`routing.point_in_area`, in the district of the case). With no community mapped at all
+    there is nothing to judge a point by, and it stands."""
+    return point_in_area(lat, long, district_id) is not None or not area_is_mapped()
+
+
 def _id(value):
     try:
         return int(value)
@@ -332,6 +346,11 @@ class CaseForm(forms.Form):
             self.add_error("compound", _("This compound is not in the chosen community."))
         if (data.get("lat") is None) != (data.get("long") is None):
             self.add_error(None, _("The map point is incomplete; please locate again."))
+        elif data.get("lat") is not None and community and not self._point_fits(data, community):
+            self.add_error("lat", OUTSIDE_AREA)
+            # The far point is not kept on the page, so the form can be sent again as it is.
+            self.data = self.data.copy()
+            self.data["lat"] = self.data["long"] = ""
         for name in ("lat", "long"):
             if data.get(name) is not None:
                 data[name] = Decimal(f"{data[name]:.6f}")
@@ -349,6 +368,10 @@ class CaseForm(forms.Form):
             data["may_contact"] = False
         data["attributes"] = self._answers(data.get("category"))
         return data
+
+    @staticmethod
+    def _point_fits(data, community):
+        return point_fits(data["lat"], data["long"], community.street.district_id)
 
     def _answers(self, category):
         """Validate the chosen category's questions; drop anything typed for other categories."""

@@ -146,8 +146,9 @@ def _resident_text(event, facts):
         return _("Your request %(code)s was passed up to the %(level)s.") % facts
     if event.kind == Kind.RESOLVED:
         template = AnswerTemplate.for_case(event.case, AnswerTemplate.Kind.RESIDENT).first()
-        if template is not None:
-            return template.render(event.case, resolution=facts["resolution"])
+        text = template and template.try_render(event.case, resolution=facts["resolution"])
+        if text:  # a template that cannot be filled in: the standard message instead
+            return text
         return (
             _(
                 "Your request %(code)s was resolved: %(resolution)s Please rate the result with "

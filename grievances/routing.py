@@ -7,10 +7,13 @@ grid, whose cases the street office handles. Where no grid can be found the comm
 case, and without a community the street does.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grievances.models import Category, Level
+from portal.boundaries import boundary_index
 from portal.models import Grid, User
+
+AREA_KM = 30  # a map point farther than this from every community is outside the area we serve
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,25 @@ def locate(cases, index):
     ]
     places = index.locate_many(queries)
     return {c.pk: p for c, p in zip(pointed, places, strict=True) if p.community_id is not None}
+
+
+def point_in_area(lat, long, district_id=None):
+    """Where a map point given at intake lies, by the routing rule (the polygon holding it, else
+    the nearest community within ROUTING_NEAREST_COMMUNITY_KM); a point farther out but within
+    AREA_KM of a community comes back with how="area" (its street's desk takes it). None: the
+    point is outside the area this portal serves (a point in the sea, a swapped lat/long), which
+    Open311 answers with a 400 and the intake forms with a field error."""
+    index = boundary_index()
+    found = index.locate(lat, long, district_id)
+    if found.community_id is not None:
+        return found
+    found = index.locate(lat, long, district_id, nearest_km=AREA_KM)
+    return None if found.community_id is None else replace(found, how="area")
+
+
+def area_is_mapped():
+    """Whether any community has a boundary or a centre: without one no point can be judged."""
+    return bool(boundary_index().communities)
 
 
 def next_level(level, wall):

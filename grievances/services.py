@@ -30,7 +30,7 @@ from grievances.routing import load_grids, locate, next_level, place
 from portal import workdays
 from portal.boundaries import boundary_index
 from portal.crypto import sealed
-from portal.models import User
+from portal.models import Grid, User
 from portal.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -118,12 +118,24 @@ def case_submit(
 
 
 @transaction.atomic
-def case_log_on_the_spot(*, by, category, description, note="", resolve_now=True, address=""):
+def case_log_on_the_spot(
+    *,
+    by,
+    category,
+    description,
+    note="",
+    resolve_now=True,
+    address="",
+    lat=None,
+    long=None,
+):
     """随手办: a grid worker logs what they found on patrol in their own grid.
 
     The case is placed at the worker's grid and taken on by them directly (no routing: they are
     standing there). With `resolve_now` it is fixed at once (即查即改) and resolved in the same
-    transaction, so it counts as settled inside the grid.
+    transaction, so it counts as settled inside the grid. A map point is kept on the case; by
+    the routing rule it must not lie in another grid of the worker's kind (that grid's case,
+    logged as a call or visit instead, is routed there).
     """
     if by.role != User.Role.GRID_WORKER or by.grid_id is None:
         raise PermissionDenied(_("Only a grid worker logs on-the-spot cases in their grid."))
@@ -131,12 +143,26 @@ def case_log_on_the_spot(*, by, category, description, note="", resolve_now=True
         raise ValidationError({"description": _("Describe the problem.")})
     if resolve_now and not note.strip():
         raise ValidationError({"note": _("Say what was done.")})
+    if lat is not None and long is not None:
+        held_by = boundary_index().locate(lat, long, by.district_id).grids.get(by.grid.kind)
+        if held_by is not None and held_by != by.grid_id:
+            raise ValidationError(
+                {
+                    "lat": _(
+                        "This point is in another grid (%(grid)s). On the spot is for your own "
+                        "grid: log it as a call or visit and it is routed to that grid."
+                    )
+                    % {"grid": Grid.objects.get(pk=held_by).name}
+                }
+            )
     now = timezone.now()
     case = Case(
         category=category,
         description=description,
         channel=Channel.ON_THE_SPOT,
         address=address,
+        lat=lat,
+        long=long,
         grid_id=by.grid_id,
         community_id=by.community_id,
         street_id=by.street_id,
@@ -907,7 +933,8 @@ ANONYMISE_BATCH = 500
 
 def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
     """Erase the personal data of up to `batch` cases resolved before `before`: the reporter's
-    name, phone and e-mail, the member link and the photos (rows now, files after the commit).
+    name, phone and e-mail, the member link and the photos (rows now, files after the commit;
+    an Open311 client's photo link too, the photo being theirs to show).
     The case, its history and every figure stay. Returns how many cases were done; call again
     until it returns 0. Two sweeps at once take different cases (SKIP LOCKED)."""
     with transaction.atomic():
@@ -926,6 +953,7 @@ def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
             reporter_name="",
             may_contact=False,
             member=None,
+            media_url="",
             anonymised_at=timezone.now(),
         )
         transaction.on_commit(lambda: [p.image.delete(save=False) for p in photos])

@@ -1,8 +1,11 @@
 """Forms of the staff pages: they parse input; the services in grievances.services decide."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grievances.forms import OUTSIDE_AREA, point_fits
 from grievances.models import AnswerTemplate, Category, Channel
 from grievances.templatetags.staff_tags import person
 from portal.models import Community, Compound, Department, User
@@ -49,7 +52,9 @@ class ResolveForm(ActionForm):
     def __init__(self, *args, user=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         templates = list(AnswerTemplate.for_case(case, AnswerTemplate.Kind.NOTE)) if case else []
-        self.texts = {str(t.pk): t.render(case) for t in templates}
+        # A stored template that cannot be filled in is left out (and logged), not a 500.
+        self.texts = {str(t.pk): t.try_render(case) for t in templates}
+        templates = [t for t in templates if self.texts[str(t.pk)] is not None]
         if templates:
             field = self.fields["template"]
             field.choices = [("", _("(write it yourself)"))] + [(t.pk, t.title) for t in templates]
@@ -161,7 +166,46 @@ class AnswerForm(ActionForm):
     )
 
 
-class PhoneIntakeForm(forms.Form):
+class MapPointForm(forms.Form):
+    """An optional map point (staff pin): picked on the page's map, or typed in the two inputs
+    when the map cannot load. The case is routed by it like a resident's point."""
+
+    lat = forms.FloatField(
+        label=_("latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_(
+            "Optional: tap the map below, or type the point (WGS-84, e.g. 30.601234). "
+            "A point sends the case to the grid that contains it."
+        ),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    long = forms.FloatField(
+        label=_("longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        help_text=_("e.g. 114.301234"),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+    def clean_point(self, data, district_id):
+        """Both coordinates or neither, inside the area we serve (Open311's rule)."""
+        lat, long = data.get("lat"), data.get("long")
+        if lat is None and long is None:
+            return
+        if lat is None or long is None:
+            self.add_error(
+                "lat" if lat is None else "long", _("Give both latitude and longitude, or neither.")
+            )
+            return
+        data["lat"], data["long"] = Decimal(f"{lat:.6f}"), Decimal(f"{long:.6f}")
+        if district_id and not point_fits(data["lat"], data["long"], district_id):
+            self.add_error("lat", OUTSIDE_AREA)
+
+
+class PhoneIntakeForm(MapPointForm):
     """民意直通车: staff type in a phone call, a window visit or a patrol volunteer's report."""
 
     CHANNELS = [
@@ -196,6 +240,8 @@ class PhoneIntakeForm(forms.Form):
         label=_("may be contacted about the result"), required=False, initial=True
     )
 
+    field_order = ["channel", "category", "community", "compound", "address", "lat", "long"]
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Community.objects.for_user(user).order_by("code")
@@ -213,10 +259,12 @@ class PhoneIntakeForm(forms.Form):
             self.add_error("reporter_name", _("Give the patrol volunteer's name."))
         if data.get("may_contact") and not data.get("reporter_phone"):
             data["may_contact"] = False  # nothing to contact them on
+        if community:
+            self.clean_point(data, community.district_id)
         return data
 
 
-class OnTheSpotForm(forms.Form):
+class OnTheSpotForm(MapPointForm):
     """随手办: what the grid worker found, and what they did about it."""
 
     category = forms.ModelChoiceField(
@@ -234,8 +282,15 @@ class OnTheSpotForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
     )
 
+    field_order = ["category", "address", "lat", "long"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
         if data.get("resolve_now") and not (data.get("note") or "").strip():
             self.add_error("note", _("Say what was done."))
+        self.clean_point(data, self.user.district_id)
         return data

@@ -7,6 +7,7 @@ Thin: a form parses, a service decides, the page renders. Every case comes throu
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -36,6 +37,7 @@ from grievances.staff_forms import (
     SuperviseForm,
 )
 from portal.auth import staff_required
+from portal.boundaries import outlines_for_user
 from portal.models import User
 from security.audit import audit_personal_read
 
@@ -345,6 +347,8 @@ def log_case(request):
                 reporter_name=d["reporter_name"],
                 reporter_phone=d["reporter_phone"],
                 may_contact=d["may_contact"],
+                lat=d["lat"],
+                long=d["long"],
                 reported_by=request.user,
             )
         except ValidationError as exc:
@@ -362,7 +366,9 @@ def log_case(request):
                     % {"codes": "、".join(d.code for d in doubles)},
                 )
             return redirect("grievances_staff:all")
-    return render(request, "grievances/staff/log_case.html", {"form": form})
+    return render(
+        request, "grievances/staff/log_case.html", {"form": form, "map": _pick_map(request.user)}
+    )
 
 
 @staff_required
@@ -371,7 +377,7 @@ def on_the_spot(request):
     if request.user.role != User.Role.GRID_WORKER:
         messages.error(request, _("Only a grid worker logs on-the-spot cases in their grid."))
         return redirect("grievances_staff:queue")
-    form = OnTheSpotForm(request.POST or None)
+    form = OnTheSpotForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -382,11 +388,29 @@ def on_the_spot(request):
                 note=d["note"],
                 resolve_now=d["resolve_now"],
                 address=d["address"],
+                lat=d["lat"],
+                long=d["long"],
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
+            form.add_error(None, exc)  # the service's field errors go under their fields
+        except PermissionDenied as exc:
             form.add_error(None, _messages_of(exc))
         else:
             done = _("Logged and resolved.") if d["resolve_now"] else _("Logged.")
             messages.success(request, f"{done} {case.code}")
             return redirect("grievances_staff:case", code=case.code)
-    return render(request, "grievances/staff/on_the_spot.html", {"form": form})
+    return render(
+        request, "grievances/staff/on_the_spot.html", {"form": form, "map": _pick_map(request.user)}
+    )
+
+
+def _pick_map(user):
+    """The staff intake forms' map: the user's grid and community outlines to pick a point on."""
+    lat, long = settings.MAP_CENTRE
+    return {
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "lat": lat,
+        "long": long,
+        "outlines": outlines_for_user(user),
+    }

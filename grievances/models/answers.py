@@ -1,6 +1,7 @@
 """Answer templates (答复模板): staff start a resolve note from one; a category's resident message
 on resolution follows one. Placeholders in braces are filled with the case's fields."""
 
+import logging
 import string
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PLACEHOLDERS = ("code", "category", "place", "address", "submitted", "today", "resolution")
+
+# What a template is tried against when saved: every placeholder filled as a real case fills it.
+SAMPLE_FACTS = {
+    "code": "7KQ4M2XR9T",
+    "category": "楼道照明",
+    "place": "沿江一网格",
+    "address": "3栋2单元",
+    "submitted": "2025-01-02",
+    "today": "2025-01-09",
+    "resolution": "已更换灯泡。",
+}
+
+log = logging.getLogger(__name__)
 
 
 def _braced(names):
@@ -68,9 +82,37 @@ class AnswerTemplate(models.Model):
             )
         if self.kind == self.Kind.NOTE and "resolution" in names:
             raise ValidationError({"text": _("A resolve note cannot contain {resolution}.")})
+        try:
+            _fill(self.text, SAMPLE_FACTS)
+        except (ValueError, LookupError, AttributeError, TypeError):
+            # `{}`, `{code:d}`, `{code!x}` and the like parse but cannot be filled.
+            raise ValidationError(
+                {
+                    "text": _(
+                        "This template cannot be filled in: write placeholders as {code}, "
+                        "without anything else inside the braces; write a literal brace as "
+                        "{{ or }}."
+                    )
+                }
+            ) from None
 
     def render(self, case, resolution=""):
-        """The text with this case's fields in place of the placeholders."""
+        """The text with this case's fields in place of the placeholders; a template that cannot
+        be filled (saved before the check on save, or edited in the database) comes back as
+        written, logged, rather than break the page."""
+        text = self.try_render(case, resolution)
+        return self.text if text is None else text
+
+    def try_render(self, case, resolution=""):
+        """`render`, or None when the stored text cannot be filled (logged)."""
+        try:
+            return _fill(self.text, self._facts(case, resolution))
+        except (ValueError, LookupError, AttributeError, TypeError):
+            log.warning("answer template %s cannot be filled in: %r", self.pk, self.text)
+            return None
+
+    @staticmethod
+    def _facts(case, resolution):
         place = case.grid or case.community or case.street
         facts = {
             "code": case.code,
@@ -81,7 +123,7 @@ class AnswerTemplate(models.Model):
             "today": timezone.localdate().strftime("%Y-%m-%d"),
             "resolution": resolution,
         }
-        return string.Formatter().vformat(self.text, (), _Leave(facts))
+        return facts
 
     @classmethod
     def for_case(cls, case, kind):
@@ -91,6 +133,10 @@ class AnswerTemplate(models.Model):
             kind=kind,
             active=True,
         ).order_by(models.F("category").asc(nulls_last=True), "order", "title")
+
+
+def _fill(text, facts):
+    return string.Formatter().vformat(text, (), _Leave(facts))
 
 
 class _Leave(dict):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from grievances.models import Case, CaseEvent, Category, Level
 from grievances.models.cases import OPEN_STATUSES
 from grievances.open311.cache import TTLCache
-from portal.boundaries import boundary_index
+from grievances.routing import point_in_area
 from portal.models import Community, Compound, District
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -34,7 +34,6 @@ MAX_STRING_ANSWER = 200
 MAX_ADDRESS = 200  # Case.address
 MAX_NAME = 40  # Case.reporter_name
 MAX_EMAIL = 254  # Case.reporter_email
-MAX_DISTANCE_KM = 30  # a point farther than this from every community is outside our area
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 # The discovery changeset lives in the shared cache under CHANGESET_KEY (see `changeset`);
@@ -325,17 +324,14 @@ def parse_w3(value, name):
 
 
 def _point_place(lat, long, district_id):
-    """The community (or else the street desk) a point belongs to, by the routing rule: the
-    polygon holding it, else the nearest community within ROUTING_NEAREST_COMMUNITY_KM, else the
-    street of the nearest community within MAX_DISTANCE_KM (our area); None beyond that."""
-    index = boundary_index()
-    found = index.locate(lat, long, district_id)
-    if found.community_id is None:
-        found = index.locate(lat, long, district_id, nearest_km=MAX_DISTANCE_KM)
-        if found.community_id is None:
-            return None
-        return {"street": _communities_by_id()[found.community_id].street}
-    return {"community": _communities_by_id()[found.community_id]}
+    """The community (or else the street desk) a point belongs to, by `point_in_area`: the
+    polygon holding it or a community near it → that community; farther but within our area →
+    the nearest community's street; None beyond that."""
+    found = point_in_area(lat, long, district_id)
+    if found is None:
+        return None
+    community = _communities_by_id()[found.community_id]
+    return {"street": community.street} if found.how == "area" else {"community": community}
 
 
 def _communities_by_id():

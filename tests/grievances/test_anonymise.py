@@ -48,6 +48,8 @@ def test_the_nightly_task_erases_only_cases_resolved_over_a_year_ago(
     aged, django_capture_on_commit_callbacks
 ):
     old_photo = aged[0].photos.get().image.name
+    photo_link = "https://img.example.com/pothole.jpg"  # an Open311 client's photo
+    Case.objects.filter(pk__in=[c.pk for c in aged]).update(media_url=photo_link)
     before = rollups.stored()
     with django_capture_on_commit_callbacks(execute=True):  # the files go after the commit
         assert anonymise_closed_cases.delay().get() == 1
@@ -56,9 +58,10 @@ def test_the_nightly_task_erases_only_cases_resolved_over_a_year_ago(
     assert old.anonymised_at is not None and not old.may_contact
     assert not CasePhoto.objects.filter(case=old).exists()
     assert not default_storage.exists(old_photo)
+    assert old.media_url == ""  # the photo link goes with the photos
     assert old.status == Status.RESOLVED and old.resolution == "已修好"  # the case itself stays
     for kept in (recent, open_case):
-        assert kept.reporter_phone and kept.photos.exists()
+        assert kept.reporter_phone and kept.photos.exists() and kept.media_url == photo_link
     assert rollups.stored() == before and not rollups.differences()
     assert anonymise_closed_cases.delay().get() == 0  # once
 

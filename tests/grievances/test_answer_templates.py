@@ -43,6 +43,9 @@ def test_placeholders_are_filled_with_the_case(case):
         ("已处理 {phone}", "note"),  # not a placeholder we know
         ("已处理 {code", "note"),  # brace not closed
         ("办结：{resolution}", "note"),  # the note is the resolution
+        ("已处理 {}", "note"),  # parses, but names nothing to fill in
+        ("查询码 {code:d}", "resident"),  # a format code a text cannot take
+        ("查询码 {code!z}", "note"),  # no such conversion
     ],
 )
 def test_a_bad_template_is_refused_with_a_message_on_the_text(db, text, kind):
@@ -88,3 +91,44 @@ def test_the_resident_message_follows_the_category_template(case, staff, setting
         services.case_resolve(case=case, by=staff["grid"], note="已更换灯泡。")
     (text,) = to(RecordingBackend.sent, "13812345678")
     assert text == f"您反映的楼道照明（{case.code}）已办结：已更换灯泡。请评价。"
+
+
+def test_a_template_that_cannot_be_filled_in_is_refused_in_the_admin_in_chinese(admin_client):
+    page = admin_client.post(
+        reverse("admin:grievances_answertemplate_add"),
+        {"kind": "note", "title": "坏模板", "text": "查询码 {code:d}", "active": "on", "order": 0},
+    )
+    assert page.status_code == 200
+    assert "无法填入" in page.content.decode()
+    assert not AnswerTemplate.objects.exists()
+
+
+def stored_broken(**kw):
+    """A template saved past the check (an old row, or edited in the database)."""
+    kw.setdefault("kind", AnswerTemplate.Kind.NOTE)
+    return AnswerTemplate.objects.create(title="坏模板", text="查询码 {code:d} {}", **kw)
+
+
+def test_a_broken_stored_template_does_not_break_the_case_page(client, case, staff, caplog):
+    stored_broken()
+    note_template()
+    client.force_login(staff["grid"])
+    page = client.get(reverse("grievances_staff:case", args=[case.code]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "已现场处理" in text and "坏模板" not in text  # the good one offered, the bad left out
+    assert "cannot be filled in" in caplog.text
+
+
+def test_a_broken_stored_template_renders_as_written(case):
+    assert stored_broken().render(case) == "查询码 {code:d} {}"
+
+
+def test_a_broken_resident_template_gives_the_standard_message(case, staff, settings):
+    settings.NOTIFY_BACKEND = "tests.grievances.test_notify.RecordingBackend"
+    RecordingBackend.sent = []
+    stored_broken(kind=AnswerTemplate.Kind.RESIDENT, category=case.category)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.case_resolve(case=case, by=staff["grid"], note="已更换灯泡。")
+    (text,) = to(RecordingBackend.sent, "13812345678")
+    assert case.code in text and "已更换灯泡。" in text and "{" not in text

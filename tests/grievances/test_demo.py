@@ -57,3 +57,17 @@ def test_every_demo_login_has_a_queue_with_content(client, demo):
         page = client.get(reverse("grievances_staff:queue"))
         assert page.status_code == 200
         assert page.context["rows"], username
+
+
+def test_the_demo_service_definition_shows_the_categorys_extra_questions(client, demo):
+    from grievances.open311 import serializers as o311
+
+    o311.clear_caches()
+    services = client.get("/open311/v2/services.json").json()
+    light = next(s for s in services if s["service_code"] == "stairwell-light")
+    assert light["metadata"] is True  # clients are told there is a definition to fetch
+    definition = client.get("/open311/v2/services/stairwell-light.json").json()
+    questions = {a["code"]: a for a in definition["attributes"]}
+    assert questions["floor"]["description"] == "哪一层的灯坏了？"
+    assert questions["floor"]["required"] is True
+    assert [v["name"] for v in questions["extent"]["values"]] == ["一盏", "整层", "整个楼道"]

@@ -140,3 +140,20 @@ def test_staff_of_another_community_cannot_reach_the_decision(client, case, staf
     response = client.post(url, {"extend-decide-decision": "approve"})
     assert response.status_code == 404
     assert ExtensionRequest.objects.get().state == ExtensionRequest.State.PENDING
+
+
+def test_an_extension_on_a_closed_case_is_refused_with_a_message_and_nothing_saved(
+    client, case, staff
+):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.case_resolve(case=case, by=staff["grid"], note="已处理")
+    client.force_login(staff["grid"])
+    page = client.post(
+        reverse("grievances_staff:action", args=[case.code, "extend"]),
+        {"extend-amount": "4", "extend-reason": "需要等物业配合"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "不能进行此操作" in page.content.decode()
+    assert not ExtensionRequest.objects.exists()
+    assert not case.events.filter(kind=CaseEvent.Kind.EXT_ASKED).exists()

@@ -540,3 +540,11 @@ def test_categories_outside_the_wall_go_to_the_street_without_a_worker_name(
     case = Case.objects.get()
     html = client.get(f"/cases/{case.code}/").content.decode()
     assert f"已分派至 {community.street.name}" in html
+
+
+def test_the_form_tells_residents_what_others_can_see(client, community, category):
+    CategoryFactory(name="道路破损", public_details=True)
+    page = client.get(NEW).content.decode()
+    assert "他人只能看到您诉求的类别、状态、所在社区和日期" in page
+    assert "您的姓名和电话从不公开" in page
+    assert "道路破损（描述公开）" in page and "楼道照明（描述公开）" not in page

@@ -26,3 +26,12 @@ def test_another_areas_staff_page_is_a_plain_chinese_404(client, staff, two_stre
 def test_the_500_page_renders_without_a_request_or_database():
     page = render_to_string("500.html")
     assert "出错了" in page and "Server error" in page
+
+
+@override_settings(DEBUG=False)
+def test_a_forbidden_page_gets_the_chinese_403_page_with_the_sites_look(client, staff):
+    client.force_login(staff["grid"])
+    response = client.get("/admin/grievances/case/add/")  # nobody adds cases in the admin
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "无权访问" in page and 'class="topbar"' in page and '<html lang="zh-hans">' in page
