@@ -1,15 +1,14 @@
-"""What encrypting personal data at rest costs the intake (target: within 5 % of the same run
-without).
+"""What encrypting personal data at rest and the audit machinery cost the intake (target: within
+5 % of the same run without them).
 
 1. Per value, in process: sealing and opening a phone number with AES-256-GCM and SM4-GCM, and
    its lookup hash (microseconds).
 2. Throughput: two gunicorns on the same database, alternating rounds of wrk: one as shipped,
-   one with PERSONAL_DATA_BENCH_PLAINTEXT=1 (honoured only with BENCH_BASELINE=1: the columns
-   get the plaintext, the hashes are still computed). Each POST files a case with a name, a
-   phone and consent, through the resident web form and through Open311 (phone and e-mail).
-   The ratio encrypted / plaintext per round; the median is the figure. Staff audit records are
-   written only for signed-in staff requests, so neither run writes one here; the audit's
-   signal handlers run in both.
+   one with PERSONAL_DATA_BENCH_PLAINTEXT=1 and AUDIT_BENCH_OFF=1 (honoured only with
+   BENCH_BASELINE=1: the columns get the plaintext, the hashes are still computed; no audit
+   request context, no model-change signals). Each POST files a case with a name, a phone and
+   consent, through the resident web form and through Open311 (phone and e-mail). The ratio
+   "with encryption and audit" / "without either" per round; the median is the figure.
 
     .venv/bin/python bench/encryption.py [--rounds 7] [--seconds 4] [--web-workers 2]
 
@@ -119,7 +118,7 @@ def main():
     flush_broker()
     try:
         seeded = migrate_and_seed(env)
-        plain_env = {**env, "PERSONAL_DATA_BENCH_PLAINTEXT": "1"}
+        plain_env = {**env, "PERSONAL_DATA_BENCH_PLAINTEXT": "1", "AUDIT_BENCH_OFF": "1"}
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             servers = {
                 "encrypted": stack.enter_context(gunicorn(env, args.web_workers)),

@@ -403,6 +403,8 @@ CASE_YELLOW_SHARE = float(env.get("CASE_YELLOW_SHARE", "0.75"))
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 # bench/encryption.py's comparison run: personal data written unencrypted. Bench only.
 PERSONAL_DATA_BENCH_PLAINTEXT = BENCH_BASELINE and env_bool("PERSONAL_DATA_BENCH_PLAINTEXT", False)
+# ... and with no audit machinery at all (no request context, no model-change signals). Bench only.
+AUDIT_BENCH_OFF = BENCH_BASELINE and env_bool("AUDIT_BENCH_OFF", False)
 
 # Members (sign in with phone + SMS code; see members/services.py).
 MEMBER_CODE_TTL_SECONDS = env_int("MEMBER_CODE_TTL_SECONDS", 300)  # a code lives 5 minutes

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,4 +10,5 @@ class SecurityConfig(AppConfig):
     def ready(self):
         from security import checks, model_changes, receivers  # noqa: F401  (registers them)
 
-        model_changes.connect()
+        if not getattr(settings, "AUDIT_BENCH_OFF", False):  # bench/encryption.py's baseline
+            model_changes.connect()
