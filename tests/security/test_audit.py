@@ -81,6 +81,47 @@ def test_the_database_role_cannot_update_or_delete_with_raw_sql(db):
     assert AuditEvent.objects.count() == 3
 
 
+APP_ROLE = "portal_audit_test_app"
+
+
+@pytest.mark.postgres
+def test_an_application_role_that_does_not_own_the_table_cannot_change_or_unprotect_it(db):
+    """The deployment the README asks for: the application's role may read and append, even
+    holds UPDATE and DELETE like any table of its own, but does not own the trail. Each way
+    round the trail is refused: UPDATE and DELETE (the trigger), TRUNCATE (revoked) and
+    dropping or disabling the trigger (only the owner may)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (roles and privileges)")
+    three_events()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles "
+            "WHERE rolname = 'portal_audit_test_app') "
+            "THEN CREATE ROLE portal_audit_test_app NOLOGIN; END IF; END $$"
+        )
+        cursor.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON security_auditevent, "
+            f"security_auditarchive TO {APP_ROLE}"
+        )
+        cursor.execute(f"REVOKE TRUNCATE ON security_auditevent FROM {APP_ROLE}")
+    attempts = [
+        "UPDATE security_auditevent SET actor = 'x'",
+        "DELETE FROM security_auditevent",
+        "TRUNCATE security_auditevent",
+        "DROP TRIGGER security_auditevent_append_only ON security_auditevent",
+        "ALTER TABLE security_auditevent DISABLE TRIGGER ALL",
+    ]
+    for sql in attempts:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+            cursor.execute(sql)
+    with transaction.atomic(), connection.cursor() as cursor:  # reading is allowed
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+        cursor.execute("SELECT count(*) FROM security_auditevent")
+        assert cursor.fetchone()[0] == 3
+    assert AuditEvent.objects.count() == 3 and audit_verify() == []
+
+
 def test_verify_finds_an_edited_row(db):
     event = three_events()[1]
     with as_database_owner():
