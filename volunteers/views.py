@@ -106,9 +106,18 @@ def sign_up(request, pk):
         return redirect("volunteers:register")
     overlaps = services.overlapping(activity=act, volunteer=volunteer)
     try:
-        signup = services.activity_sign_up(activity=act, volunteer=volunteer)
+        signup, created = services.activity_sign_up(
+            activity=act, volunteer=volunteer, tell_if_new=True
+        )
     except ValidationError as exc:
         messages.error(request, _first_message(exc))
+        return redirect("volunteers:activity", pk=pk)
+    if not created:
+        # Signing up twice: say so, nothing changes.
+        if signup.status == Signup.Status.CONFIRMED:
+            messages.info(request, _("You have signed up already: your place is kept."))
+        else:
+            messages.info(request, _("You have signed up already: you are on the waiting list."))
         return redirect("volunteers:activity", pk=pk)
     if signup.status == Signup.Status.CONFIRMED:
         messages.success(request, _("You have a place."))

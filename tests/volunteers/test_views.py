@@ -246,3 +246,26 @@ def test_the_demo_seeds_teams_volunteers_and_confirmed_hours(two_streets, staff)
     demo.seed(io.StringIO())
     assert Team.objects.filter(kind="safety").count() == 2
     assert ServiceRecord.objects.filter(status="confirmed").exists()
+
+
+def test_signing_up_twice_says_so_in_chinese_and_changes_nothing(client, community):
+    act = make_activity(community, capacity=1)
+    seated = make_volunteer(community, "13700000011")
+    waiting = make_volunteer(community, "13700000012")
+    services.activity_sign_up(activity=act, volunteer=seated)
+    services.activity_sign_up(activity=act, volunteer=waiting)
+    before = list(Signup.objects.order_by("pk").values_list("pk", "status", "created_at"))
+    _login(client, seated)
+    page = client.post(
+        f"/volunteers/activities/{act.pk}/sign-up/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "您已报名" in page.text and "名额已为您保留" in page.text
+    assert "报名成功" not in page.text  # not the first sign-up's message again
+    _login(client, waiting)
+    page = client.post(
+        f"/volunteers/activities/{act.pk}/sign-up/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "您已报名" in page.text and "候补" in page.text
+    assert list(Signup.objects.order_by("pk").values_list("pk", "status", "created_at")) == before
+    act.refresh_from_db()
+    assert act.taken == 1
