@@ -53,7 +53,7 @@ class MembershipInline(admin.TabularInline):
     fk_name = "team"
     extra = 0
     can_delete = False
-    fields = ["volunteer", "role", "status", "asked_at", "decided_at"]
+    fields = ["volunteer", "role", "status", "asked_at", "decided_at", "appointed_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -62,12 +62,18 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "community", "street"]
+    list_display = ["name", "kind", "community", "street", "leader_link"]
     list_filter = ["kind", "street"]
     list_select_related = ["community", "street"]
     search_fields = ["name"]
     fields = ["name", "kind", "description", "community", "street"]
     inlines = [MembershipInline]
+
+    @admin.display(description=_("members and leader"))
+    def leader_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("volunteers_staff:team", args=[obj.pk]), _("open")
+        )
 
     def save_model(self, request, obj, form, change):
         services.team_save(team=obj, by=request.user)

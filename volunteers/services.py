@@ -194,19 +194,41 @@ def team_join_decide(*, membership, by, approve):
     return membership
 
 
-def team_leader_appoint(*, team, volunteer, by):
-    """Staff of the team's area make a volunteer its leader."""
+def team_leader_appoint(*, team, volunteer, by, request=None):
+    """Staff of the team's area make a volunteer its leader: a pending request (or none) becomes
+    an approved leadership. Who appointed them and when are kept on the membership and in the
+    audit trail. Appointing a leader again changes nothing."""
+    from security.audit import audit_record
+    from security.models import AuditEvent
+
     if not Scope.of(by).covers(team, SCOPE_LOOKUPS):
         raise PermissionDenied(_("This team is not in your area."))
-    TeamMembership.objects.update_or_create(
-        team=team,
-        volunteer=volunteer,
-        defaults={
-            "role": TeamMembership.Role.LEADER,
-            "status": TeamMembership.Status.APPROVED,
-            "decided_at": timezone.now(),
-        },
-    )
+    with transaction.atomic():
+        membership, _created = TeamMembership.objects.select_for_update().get_or_create(
+            team=team, volunteer=volunteer
+        )
+        if membership.role == TeamMembership.Role.LEADER:
+            return membership
+        now = timezone.now()
+        before = {"role": membership.role, "status": membership.status}
+        membership.role = TeamMembership.Role.LEADER
+        membership.status = TeamMembership.Status.APPROVED
+        membership.decided_at = membership.decided_at or now
+        membership.appointed_by, membership.appointed_at = by, now
+        membership.save()
+        audit_record(
+            kind=AuditEvent.Kind.UPDATE,
+            request=request,
+            actor=by,
+            obj=membership,
+            changes={
+                "action": "team leader appointed",
+                "team": team.pk,
+                "volunteer": volunteer.number,
+                "before": before,
+            },
+        )
+    return membership
 
 
 def team_save(*, team, by):

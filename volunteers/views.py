@@ -176,6 +176,11 @@ def check_in(request, pk, key):
     return render(request, "volunteers/check_in.html", {"activity": act, "record": record})
 
 
+def teams(request):
+    """Every team by street and community; a volunteer opens one to ask to join."""
+    return render(request, "volunteers/teams.html", {"teams": list(selectors.teams_by_place())})
+
+
 @never_cache
 def team(request, pk):
     """A team's page; its leader sees and decides the join requests here."""
