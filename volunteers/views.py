@@ -3,6 +3,7 @@ sign-up and cancel, the check-in behind the activity's QR, teams and their join 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -84,7 +85,13 @@ def activity(request, pk):
     return render(
         request,
         "volunteers/activity.html",
-        {"activity": act, "signup": signup, "volunteer": volunteer, "overlaps": overlaps},
+        {
+            "activity": act,
+            "signup": signup,
+            "volunteer": volunteer,
+            "overlaps": overlaps,
+            "map_tiles": settings.MAP_TILE_URL,
+        },
     )
 
 

@@ -349,3 +349,63 @@ def test_a_leader_cannot_be_appointed_from_another_area_or_by_a_grid_worker(
     bad = client.post(url, {"volunteer_number": "ZY99999999"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert bad.status_code == 400 and "没有" in bad.text
     assert not TeamMembership.objects.filter(team=team).exists()
+
+
+# Activities: skills wanted and the place --------------------------------------------------------
+
+
+def test_the_activity_page_shows_skills_wanted_in_chinese_and_the_place_on_a_map(client, community):
+    from decimal import Decimal
+
+    act = make_activity(
+        community,
+        skills_wanted=["first_aid", "elder_care"],
+        lat=Decimal("30.601234"),
+        long=Decimal("114.281234"),
+    )
+    page = client.get(f"/volunteers/activities/{act.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "急救" in page.text and "first_aid" not in page.text
+    assert "社区广场" in page.text  # the address
+    assert 'id="place-map"' in page.text and 'data-lat="30.601234"' in page.text
+    assert "position=114.281234,30.601234" in page.text  # the navigation link
+    assert "/static/vendor/leaflet/leaflet.js" in page.text
+    assert "<script>" not in page.text  # scripts only from static files (CSP)
+    plain = make_activity(community)
+    page = client.get(f"/volunteers/activities/{plain.pk}/")
+    assert "社区广场" in page.text and 'id="place-map"' not in page.text
+
+
+def test_staff_post_an_activity_with_skills_wanted_in_the_admin(
+    client, community, staff, two_streets
+):
+    from volunteers.models import Activity
+
+    client.force_login(staff["community"])
+    form = client.get("/admin/volunteers/activity/add/")
+    assert form.status_code == 200
+    assert 'name="skills_wanted"' in form.text and 'type="checkbox"' in form.text
+    other = two_streets["communities"][-1]
+    assert f'<option value="{other.pk}"' not in form.text  # another area's community not offered
+    start = timezone.localtime() + timedelta(days=2)
+    data = {
+        "title": "义诊",
+        "community": community.pk,
+        "street": community.street_id,
+        "starts_at_0": start.strftime("%Y-%m-%d"),
+        "starts_at_1": "09:00:00",
+        "ends_at_0": start.strftime("%Y-%m-%d"),
+        "ends_at_1": "11:00:00",
+        "place": "社区卫生站",
+        "capacity": 10,
+        "skills_wanted": ["first_aid", "elder_care"],
+        "signups-TOTAL_FORMS": 0,
+        "signups-INITIAL_FORMS": 0,
+    }
+    assert client.post("/admin/volunteers/activity/add/", data).status_code == 302
+    act = Activity.objects.get(title="义诊")
+    assert act.skills_wanted == ["first_aid", "elder_care"] and act.posted_by == staff["community"]
+    bad = client.post(
+        "/admin/volunteers/activity/add/",
+        {**data, "title": "义诊二", "skills_wanted": ["juggling"]},
+    )
+    assert bad.status_code == 200 and not Activity.objects.filter(title="义诊二").exists()
