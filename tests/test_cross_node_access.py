@@ -935,6 +935,7 @@ def probes(w):
     # Volunteers: public activity and team pages, the member's own actions (a team's requests
     # by its leader, a correction of one's own record), the organiser's desk and decisions.
     add("volunteers/activities/", "/volunteers/activities/", login="public")
+    add("volunteers/teams/", "/volunteers/teams/", login="public")
     add("volunteers/stars/", "/volunteers/stars/?period=2026", login="public")
     add("volunteers/patrol/", "/volunteers/patrol/", login="member")
     for v in w.volunteers.values():
@@ -1008,6 +1009,18 @@ def probes(w):
         )
         add("volunteers/activities/<int:pk>/", f"/volunteers/activities/{act.pk}/", login="public")
         add("volunteers/teams/<int:pk>/", f"/volunteers/teams/{team.pk}/", login="public")
+        add(
+            "staff/volunteers/teams/<int:pk>/",
+            f"/staff/volunteers/teams/{team.pk}/",
+            target=("node", key),
+        )
+        add(
+            "staff/volunteers/teams/<int:pk>/",
+            f"/staff/volunteers/teams/{team.pk}/",
+            "post",
+            {"volunteer_number": v["volunteer"].number},
+            target=("node", key),
+        )
         add(
             "volunteers/activities/<int:pk>/check-in/<str:key>/",
             f"/volunteers/activities/{act.pk}/check-in/{act.checkin_key}/",

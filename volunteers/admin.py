@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -15,6 +16,7 @@ from volunteers.models import (
     TeamMembership,
     Volunteer,
 )
+from volunteers.models.volunteers import Skill
 
 
 @admin.register(Volunteer)
@@ -53,7 +55,7 @@ class MembershipInline(admin.TabularInline):
     fk_name = "team"
     extra = 0
     can_delete = False
-    fields = ["volunteer", "role", "status", "asked_at", "decided_at"]
+    fields = ["volunteer", "role", "status", "asked_at", "decided_at", "appointed_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -62,12 +64,18 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "community", "street"]
+    list_display = ["name", "kind", "community", "street", "leader_link"]
     list_filter = ["kind", "street"]
     list_select_related = ["community", "street"]
     search_fields = ["name"]
     fields = ["name", "kind", "description", "community", "street"]
     inlines = [MembershipInline]
+
+    @admin.display(description=_("members and leader"))
+    def leader_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("volunteers_staff:team", args=[obj.pk]), _("open")
+        )
 
     def save_model(self, request, obj, form, change):
         services.team_save(team=obj, by=request.user)
@@ -84,27 +92,65 @@ class SignupInline(admin.TabularInline):
         return False
 
 
+ACTIVITY_FIELDS = [
+    "title",
+    "description",
+    "team",
+    "community",
+    "street",
+    "starts_at",
+    "ends_at",
+    "place",
+    "lat",
+    "long",
+    "checkin_radius_m",
+    "capacity",
+    "skills_wanted",
+    "contact",
+]
+
+
+class ActivityAdminForm(forms.ModelForm):
+    """The activity form: the skills wanted as ticks of the skill list (a JSON list of codes in
+    the model), and the service's checks (activity_save) shown on the form's fields."""
+
+    skills_wanted = forms.MultipleChoiceField(
+        label=_("skills wanted"),
+        choices=Skill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Activity
+        fields = ACTIVITY_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        if data.get("checkin_radius_m") and data.get("lat") is None:
+            self.add_error("checkin_radius_m", _("A distance check needs the map point."))
+        if (data.get("lat") is None) != (data.get("long") is None):
+            self.add_error("long", _("Give both the latitude and the longitude, or neither."))
+        taken = self.instance.taken if self.instance.pk else 0
+        if data.get("capacity") is not None and taken and data["capacity"] < taken:
+            self.add_error(
+                "capacity", _("%(n)d places are taken already.") % {"n": self.instance.taken}
+            )
+        return data
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedAdmin):
+    """Staff of a community or street post their activities here; the organiser, team and
+    street offered are only those of the user's area (ScopedAdmin), and activity_save checks
+    the area again."""
+
+    form = ActivityAdminForm
     list_display = ["title", "organiser", "starts_at", "capacity", "taken", "records_link"]
     list_filter = ["street", "community"]
     list_select_related = ["team", "community", "street"]
     search_fields = ["title"]
-    fields = [
-        "title",
-        "description",
-        "team",
-        "community",
-        "street",
-        "starts_at",
-        "ends_at",
-        "place",
-        "lat",
-        "long",
-        "checkin_radius_m",
-        "capacity",
-        "contact",
-    ]
+    fields = ACTIVITY_FIELDS
     inlines = [SignupInline]
 
     @admin.display(description=_("check-in and hours"))

@@ -112,6 +112,19 @@ class CertificateIssueForm(CertificateAskForm):
         return volunteer
 
 
+class LeaderForm(forms.Form):
+    """Staff appoint a team's leader by the volunteer's number."""
+
+    volunteer_number = forms.CharField(label=_("Volunteer number"), max_length=20)
+
+    def clean_volunteer_number(self):
+        number = self.cleaned_data["volunteer_number"].strip().upper()
+        volunteer = Volunteer.objects.filter(number=number).first()
+        if volunteer is None:
+            raise forms.ValidationError(_("No volunteer has this number."))
+        return volunteer
+
+
 class PatrolForm(forms.Form):
     """A hazard found on patrol (平安合伙人巡查上报)."""
 

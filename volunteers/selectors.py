@@ -2,17 +2,29 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from portal.workdays import SHANGHAI
-from volunteers.models import Activity, ServiceRecord, Signup, Volunteer
+from volunteers.models import Activity, ServiceRecord, Signup, Team, Volunteer
 
 
 def upcoming_activities(*, now=None):
     """The public list: activities not yet over, soonest first."""
     now = now or timezone.now()
     return Activity.objects.filter(ends_at__gt=now).select_related("team", "community", "street")
+
+
+def teams_by_place():
+    """The public team list: every team with its approved members counted, by street, then
+    community (a street's own teams first), then name."""
+    return (
+        Team.objects.select_related("street", "community")
+        .annotate(
+            members=Count("memberships", filter=Q(memberships__status="approved")),
+        )
+        .order_by("street__name", F("community__name").asc(nulls_first=True), "name")
+    )
 
 
 def missing_check_outs(*, activity, now=None):

@@ -194,19 +194,41 @@ def team_join_decide(*, membership, by, approve):
     return membership
 
 
-def team_leader_appoint(*, team, volunteer, by):
-    """Staff of the team's area make a volunteer its leader."""
+def team_leader_appoint(*, team, volunteer, by, request=None):
+    """Staff of the team's area make a volunteer its leader: a pending request (or none) becomes
+    an approved leadership. Who appointed them and when are kept on the membership and in the
+    audit trail. Appointing a leader again changes nothing."""
+    from security.audit import audit_record
+    from security.models import AuditEvent
+
     if not Scope.of(by).covers(team, SCOPE_LOOKUPS):
         raise PermissionDenied(_("This team is not in your area."))
-    TeamMembership.objects.update_or_create(
-        team=team,
-        volunteer=volunteer,
-        defaults={
-            "role": TeamMembership.Role.LEADER,
-            "status": TeamMembership.Status.APPROVED,
-            "decided_at": timezone.now(),
-        },
-    )
+    with transaction.atomic():
+        membership, _created = TeamMembership.objects.select_for_update().get_or_create(
+            team=team, volunteer=volunteer
+        )
+        if membership.role == TeamMembership.Role.LEADER:
+            return membership
+        now = timezone.now()
+        before = {"role": membership.role, "status": membership.status}
+        membership.role = TeamMembership.Role.LEADER
+        membership.status = TeamMembership.Status.APPROVED
+        membership.decided_at = membership.decided_at or now
+        membership.appointed_by, membership.appointed_at = by, now
+        membership.save()
+        audit_record(
+            kind=AuditEvent.Kind.UPDATE,
+            request=request,
+            actor=by,
+            obj=membership,
+            changes={
+                "action": "team leader appointed",
+                "team": team.pk,
+                "volunteer": volunteer.number,
+                "before": before,
+            },
+        )
+    return membership
 
 
 def team_save(*, team, by):
@@ -270,12 +292,17 @@ def overlapping(*, activity, volunteer):
     )
 
 
-@transaction.atomic
 def activity_sign_up(*, activity, volunteer, tell_if_new=False):
     """Sign up: a place while there is one (a conditional UPDATE on the taken counter, so
     concurrent sign-ups never overbook), else the waiting list. Signing up twice returns the
-    existing sign-up (with `tell_if_new`: and whether this call made it)."""
-    signup, created = _sign_up(activity, volunteer)
+    existing sign-up (with `tell_if_new`: and whether this call made it). A sign-up that went
+    on the waiting list looks once more after its commit for a place a concurrent cancel freed
+    (see `waiting_list_fill`)."""
+    with transaction.atomic():
+        signup, created = _sign_up(activity, volunteer)
+    waiting = created and signup.status == Signup.Status.WAITING
+    if waiting and signup.pk in _after_commit_fill(activity.pk):
+        signup.status = Signup.Status.CONFIRMED
     return (signup, created) if tell_if_new else signup
 
 
@@ -308,28 +335,49 @@ def _sign_up(activity, volunteer):
     return signup, True
 
 
-@transaction.atomic
 def activity_cancel(*, signup):
-    """Cancel a sign-up; a freed place goes to the first on the waiting list, who is told."""
+    """Cancel a sign-up; a freed place goes to the first on the waiting list, who is told.
+    After the commit the waiting list is looked at once more (see `waiting_list_fill`)."""
+    with transaction.atomic():
+        promoted, freed = _cancel(signup)
+    if freed:
+        filled = _after_commit_fill(signup.activity_id)
+        if promoted is None and filled:
+            promoted = Signup.objects.get(pk=filled[0])
+    return promoted
+
+
+def _cancel(signup):
     signup = Signup.objects.select_for_update().get(pk=signup.pk)
     if signup.status == Signup.Status.CANCELLED:
-        return None
+        return None, False
     was_confirmed = signup.status == Signup.Status.CONFIRMED
     signup.status = Signup.Status.CANCELLED
     signup.save(update_fields=["status"])
     if not was_confirmed:
-        return None
-    rollups.activity_changed(signup.activity)
-    # Lock the activity so two cancellations promote two different people.
+        return None, False
+    # Lock the activity so two cancellations promote two different people (first, as
+    # `waiting_list_fill` does, so the rollup's marker row is always locked after it).
     activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
+    rollups.activity_changed(activity)
+    promoted = _promote_first_waiting(activity)
+    if promoted is None:
+        Activity.objects.filter(pk=activity.pk, taken__gt=0).update(taken=F("taken") - 1)
+        return None, True
+    return promoted, False
+
+
+def _promote_first_waiting(activity):
+    """Give the place the caller holds to the oldest waiting sign-up (the caller has the
+    activity row locked); the promoted volunteer is told by SMS after the commit."""
     promoted = (
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))
         .filter(activity_id=activity.pk, status=Signup.Status.WAITING)
+        .select_related("volunteer__member")
         .order_by("created_at", "id")
         .first()
     )
     if promoted is None:
-        Activity.objects.filter(pk=activity.pk, taken__gt=0).update(taken=F("taken") - 1)
         return None
     promoted.status = Signup.Status.CONFIRMED
     promoted.save(update_fields=["status"])
@@ -342,6 +390,44 @@ def activity_cancel(*, signup):
         key = notify.marker_key("volunteer-promoted", promoted.pk, to=phone)
         transaction.on_commit(lambda: notify.queue_text(key, phone, text))
     return promoted
+
+
+def waiting_list_fill(*, activity_id):
+    """Free places go to the waiting list, oldest first; returns the promoted sign-ups' ids.
+
+    Why it exists: a sign-up that found the activity full inserts its waiting row, uncommitted,
+    while a cancel may be looking for the first waiting person; the cancel cannot see that row
+    and gives the place back to the counter, and the sign-up commits as waiting beside a free
+    place. Both paths call this after their commit, each with a plain read first: whichever
+    commits second sees the other's work (the cancel's freed place, or the waiting row), so
+    after any cancel a waiting person gets the place. The promotion itself runs under the
+    activity row lock, the one the cancels and the conditional UPDATE take."""
+    if not (
+        Activity.objects.filter(pk=activity_id, taken__lt=F("capacity")).exists()
+        and Signup.objects.filter(activity_id=activity_id, status=Signup.Status.WAITING).exists()
+    ):
+        return []
+    promoted = []
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        while _take_place(activity.pk):
+            signup = _promote_first_waiting(activity)
+            if signup is None:
+                Activity.objects.filter(pk=activity.pk, taken__gt=0).update(taken=F("taken") - 1)
+                break
+            promoted.append(signup.pk)
+        if promoted:
+            rollups.activity_changed(activity)
+    return promoted
+
+
+def _after_commit_fill(activity_id):
+    """Run `waiting_list_fill` now when our transaction has committed, else when the caller's
+    outer one does (its result is then not known here)."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: waiting_list_fill(activity_id=activity_id))
+        return []
+    return waiting_list_fill(activity_id=activity_id)
 
 
 # Check-in and check-out ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "volunteers_staff"
 urlpatterns = [
     path("register/", staff_views.register, name="register"),
     path("certificates/", certificate_views.staff_certificates, name="certificates"),
+    path("teams/<int:pk>/", staff_views.team, name="team"),
     path("activities/<int:pk>/", staff_views.activity, name="activity"),
     path("activities/<int:pk>/qr.svg", staff_views.activity_qr, name="qr"),
     path("records/<int:pk>/check-out/", staff_views.check_out, name="check_out"),

@@ -1,5 +1,6 @@
-"""The organiser's pages: register a volunteer on paper, an activity's check-in desk (scan the
-member code), its QR, and one POST per decision on a service record (谁组织谁记录)."""
+"""The organiser's pages: register a volunteer on paper, a team's members and its leader, an
+activity's check-in desk (scan the member code), its QR, and one POST per decision on a service
+record (谁组织谁记录)."""
 
 import segno
 from django.contrib import messages
@@ -15,8 +16,14 @@ from members import services as member_services
 from portal.auth import staff_required
 from portal.models import Community
 from volunteers import selectors, services
-from volunteers.forms import AdjustForm, CheckOutForm, ReasonForm, StaffVolunteerForm
-from volunteers.models import Activity, ServiceRecord, Volunteer
+from volunteers.forms import (
+    AdjustForm,
+    CheckOutForm,
+    LeaderForm,
+    ReasonForm,
+    StaffVolunteerForm,
+)
+from volunteers.models import Activity, ServiceRecord, Team, TeamMembership, Volunteer
 
 
 def _message(exc):
@@ -55,6 +62,53 @@ def register(request):
             return redirect("volunteers_staff:register")
     status = 400 if form.errors else 200
     return render(request, "volunteers/staff_register.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def team(request, pk):
+    """A team of the user's area: its members and requests, and the POST that makes a volunteer
+    its leader (leaders are volunteers with a role; staff appoint them, the leader then decides
+    who joins). Another area's team is a 404; an account that may only look gets a 403 on POST."""
+    t = get_object_or_404(
+        Team.objects.for_user(request.user).select_related("community", "street"), pk=pk
+    )
+    form = LeaderForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("volunteers.change_team"):
+            raise PermissionDenied
+        if form.is_valid():
+            volunteer = form.cleaned_data["volunteer_number"]
+            try:
+                services.team_leader_appoint(
+                    team=t, volunteer=volunteer, by=request.user, request=request
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _message(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(number)s %(name)s leads the team now.")
+                    % {"number": volunteer.number, "name": volunteer.masked_name},
+                )
+                return redirect("volunteers_staff:team", pk=pk)
+    memberships = (
+        t.memberships.exclude(status=TeamMembership.Status.REJECTED)
+        .select_related("volunteer", "appointed_by")
+        .order_by("-role", "status", "asked_at")
+    )
+    return render(
+        request,
+        "volunteers/staff_team.html",
+        {
+            "team": t,
+            "form": form,
+            "memberships": memberships,
+            "may_appoint": request.user.has_perm("volunteers.change_team"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _activity(request, pk):

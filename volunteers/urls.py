@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/<int:pk>/check-in/<str:key>/", views.check_in, name="check_in"),
     path("stars/", views.stars, name="stars"),
     path("patrol/", views.patrol, name="patrol"),
+    path("teams/", views.teams, name="teams"),
     path("teams/<int:pk>/", views.team, name="team"),
     path("teams/<int:pk>/join/", views.team_join, name="team_join"),
     path("teams/<int:pk>/requests/<int:membership>/", views.team_decide, name="team_decide"),

@@ -3,6 +3,7 @@ sign-up and cancel, the check-in behind the activity's QR, teams and their join 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -84,7 +85,13 @@ def activity(request, pk):
     return render(
         request,
         "volunteers/activity.html",
-        {"activity": act, "signup": signup, "volunteer": volunteer, "overlaps": overlaps},
+        {
+            "activity": act,
+            "signup": signup,
+            "volunteer": volunteer,
+            "overlaps": overlaps,
+            "map_tiles": settings.MAP_TILE_URL,
+        },
     )
 
 
@@ -106,9 +113,18 @@ def sign_up(request, pk):
         return redirect("volunteers:register")
     overlaps = services.overlapping(activity=act, volunteer=volunteer)
     try:
-        signup = services.activity_sign_up(activity=act, volunteer=volunteer)
+        signup, created = services.activity_sign_up(
+            activity=act, volunteer=volunteer, tell_if_new=True
+        )
     except ValidationError as exc:
         messages.error(request, _first_message(exc))
+        return redirect("volunteers:activity", pk=pk)
+    if not created:
+        # Signing up twice: say so, nothing changes.
+        if signup.status == Signup.Status.CONFIRMED:
+            messages.info(request, _("You have signed up already: your place is kept."))
+        else:
+            messages.info(request, _("You have signed up already: you are on the waiting list."))
         return redirect("volunteers:activity", pk=pk)
     if signup.status == Signup.Status.CONFIRMED:
         messages.success(request, _("You have a place."))
@@ -165,6 +181,11 @@ def check_in(request, pk, key):
             messages.error(request, _first_message(exc))
         return redirect("volunteers:check_in", pk=pk, key=key)
     return render(request, "volunteers/check_in.html", {"activity": act, "record": record})
+
+
+def teams(request):
+    """Every team by street and community; a volunteer opens one to ask to join."""
+    return render(request, "volunteers/teams.html", {"teams": list(selectors.teams_by_place())})
 
 
 @never_cache

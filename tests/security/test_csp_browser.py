@@ -2,6 +2,7 @@
 violation or script error: the charts draw, the map draws its tiles from the tile server, the
 location is asked for where a map wants it, and the scripts moved out of the templates work."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.canteens.conftest import make_canteen
 from tests.grievances.factories import submit
 from tests.grievances.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.stations.conftest import make_member, make_station
+from tests.volunteers.conftest import make_activity as make_volunteer_activity
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +50,8 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
     canteen = make_canteen(community)
     member = make_member("13600000008")
     district = two_streets["district"]
+    # A volunteer activity with a map point: its page draws the place with Leaflet.
+    volunteering = make_volunteer_activity(community, lat=Decimal("30.6"), long=Decimal("114.3"))
     public = [
         "/",
         reverse("grievances:case_new"),
@@ -56,6 +60,8 @@ def test_the_main_pages_pass_the_policy(live_server, two_streets, staff, setting
         reverse("stations:detail", args=[station.code]),
         reverse("canteens:list"),
         reverse("canteens:detail", args=[canteen.pk]),
+        reverse("volunteers:activity", args=[volunteering.pk]),
+        reverse("volunteers:teams"),
         reverse("members:login"),
         reverse("admin:login"),
     ]

@@ -56,6 +56,135 @@ def test_cancellations_at_once_move_up_different_people_in_order(pg, two_streets
     assert activity.taken == 3
 
 
+def _in_thread(fn):
+    """Run fn in a thread of its own (its own connection); returns a join() giving its result."""
+    import threading
+
+    out = []
+
+    def run():
+        try:
+            out.append(fn())
+        except Exception as exc:  # noqa: BLE001 - surfaced by join()
+            out.append(exc)
+        finally:
+            connection.close()
+
+    t = threading.Thread(target=run)
+    t.start()
+
+    def join():
+        t.join(timeout=30)
+        assert not t.is_alive(), "the thread is stuck"
+        if isinstance(out[0], Exception):
+            raise out[0]
+        return out[0]
+
+    return join
+
+
+def _full_activity_with_one_seated(community, prefix):
+    activity = make_activity(community, capacity=1)
+    seated = services.activity_sign_up(
+        activity=activity, volunteer=make_volunteer(community, f"{prefix}01")
+    )
+    late = make_volunteer(community, f"{prefix}02")
+    return activity, seated, late
+
+
+def test_a_cancel_that_cannot_see_an_uncommitted_waiting_sign_up_still_seats_it(pg, two_streets):
+    """The sign-up found the activity full and inserted its waiting row; before it commits, the
+    only seated volunteer cancels (seeing nobody waiting, the cancel frees the place). Once the
+    sign-up commits, the waiting volunteer has the place: no place stays free while they wait."""
+    import threading
+
+    from django.db import transaction
+
+    community = two_streets["communities"][0]
+    activity, seated, late = _full_activity_with_one_seated(community, "137000006")
+    inserted, cancelled = threading.Event(), threading.Event()
+
+    def sign_up_held_open():
+        with transaction.atomic():
+            signup = services.activity_sign_up(activity=activity, volunteer=late)
+            assert signup.status == "waiting"
+            inserted.set()
+            assert cancelled.wait(20)
+        return signup
+
+    join = _in_thread(sign_up_held_open)
+    assert inserted.wait(20)
+    assert services.activity_cancel(signup=seated) is None  # nobody waiting in its view
+    cancelled.set()
+    join()
+    activity = Activity.objects.get(pk=activity.pk)
+    assert Signup.objects.get(activity=activity, volunteer=late).status == "confirmed"
+    assert activity.taken == 1
+
+
+def test_a_sign_up_that_cannot_see_an_uncommitted_cancel_is_seated_when_it_commits(pg, two_streets):
+    """The other order: the cancel has freed the place but not committed when the sign-up finds
+    the activity full and goes on the waiting list (its commit then waits for the cancel's lock
+    on the activity row, for the deferred foreign-key check); when both have committed the
+    waiting volunteer has the place."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    community = two_streets["communities"][0]
+    activity, seated, late = _full_activity_with_one_seated(community, "137000007")
+    freed, go = threading.Event(), threading.Event()
+
+    def cancel_held_open():
+        with transaction.atomic():
+            services.activity_cancel(signup=seated)
+            freed.set()
+            assert go.wait(20)
+
+    join_cancel = _in_thread(cancel_held_open)
+    assert freed.wait(20)
+    join_sign_up = _in_thread(lambda: services.activity_sign_up(activity=activity, volunteer=late))
+    # Wait until the sign-up is blocked behind the open cancel, then let the cancel commit.
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the sign-up never waited for the cancel")
+    go.set()
+    join_cancel()
+    join_sign_up()
+    activity = Activity.objects.get(pk=activity.pk)
+    assert Signup.objects.get(activity=activity, volunteer=late).status == "confirmed"
+    assert activity.taken == 1
+
+
+def test_sign_ups_and_cancels_at_once_leave_no_place_free_while_someone_waits(pg, two_streets):
+    community = two_streets["communities"][0]
+    activity = make_activity(community, capacity=4)
+    seated = [
+        services.activity_sign_up(
+            activity=activity, volunteer=make_volunteer(community, f"137000008{i:02d}")
+        )
+        for i in range(4)
+    ]
+    newcomers = [make_volunteer(community, f"137000009{i:02d}") for i in range(8)]
+    jobs = iter(
+        [lambda s=s: services.activity_cancel(signup=s) for s in seated]
+        + [lambda v=v: services.activity_sign_up(activity=activity, volunteer=v) for v in newcomers]
+    )
+    results = race(12, lambda: next(jobs)())
+    assert not [r for r in results if isinstance(r, Exception)]
+    activity = Activity.objects.get(pk=activity.pk)
+    confirmed = Signup.objects.filter(activity=activity, status="confirmed").count()
+    waiting = Signup.objects.filter(activity=activity, status="waiting").count()
+    assert (activity.taken, confirmed, waiting) == (4, 4, 4), results
+
+
 def test_decisions_at_once_on_a_rolled_up_day_keep_the_rollup_equal_to_a_recount(pg, two_streets):
     from datetime import timedelta
 

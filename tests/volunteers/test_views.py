@@ -246,3 +246,166 @@ def test_the_demo_seeds_teams_volunteers_and_confirmed_hours(two_streets, staff)
     demo.seed(io.StringIO())
     assert Team.objects.filter(kind="safety").count() == 2
     assert ServiceRecord.objects.filter(status="confirmed").exists()
+
+
+def test_signing_up_twice_says_so_in_chinese_and_changes_nothing(client, community):
+    act = make_activity(community, capacity=1)
+    seated = make_volunteer(community, "13700000011")
+    waiting = make_volunteer(community, "13700000012")
+    services.activity_sign_up(activity=act, volunteer=seated)
+    services.activity_sign_up(activity=act, volunteer=waiting)
+    before = list(Signup.objects.order_by("pk").values_list("pk", "status", "created_at"))
+    _login(client, seated)
+    page = client.post(
+        f"/volunteers/activities/{act.pk}/sign-up/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "您已报名" in page.text and "名额已为您保留" in page.text
+    assert "报名成功" not in page.text  # not the first sign-up's message again
+    _login(client, waiting)
+    page = client.post(
+        f"/volunteers/activities/{act.pk}/sign-up/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "您已报名" in page.text and "候补" in page.text
+    assert list(Signup.objects.order_by("pk").values_list("pk", "status", "created_at")) == before
+    act.refresh_from_db()
+    assert act.taken == 1
+
+
+# Teams: the public list, and staff appointing a leader --------------------------------------------
+
+
+def test_the_public_team_list_shows_teams_by_street_and_community_linked_to_their_pages(
+    client, two_streets
+):
+    a1, b1 = two_streets["communities"][0], two_streets["communities"][-1]
+    root = User.objects.create_superuser("root-vol", password="x" * 12)
+    riders = services.team_save(team=Team(name="骑士志愿队", kind="riders", community=a1), by=root)
+    patrol = services.team_save(
+        team=Team(name="平安合伙人一队", kind="safety", street=b1.street), by=root
+    )
+    page = client.get("/volunteers/teams/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    for team, node in ((riders, a1), (patrol, b1.street)):
+        assert f'href="/volunteers/teams/{team.pk}/"' in page.text
+        assert team.name in page.text and node.name in page.text
+    assert "街道直属" in page.text  # the street's own team is under its street, not a community
+    assert 'href="/volunteers/teams/"' in client.get("/volunteers/activities/").text
+    team_page = client.get(f"/volunteers/teams/{riders.pk}/")
+    assert f"/volunteers/teams/{riders.pk}/join/" in team_page.text
+
+
+def test_staff_of_the_teams_area_appoint_a_leader_who_then_decides_requests(
+    client, community, staff
+):
+    from security.models import AuditEvent
+
+    team = services.team_save(
+        team=Team(name="金牌调解", kind="mediation", community=community), by=staff["community"]
+    )
+    leader = make_volunteer(community, "13700000001", "队长")
+    asker = make_volunteer(community, "13700000002", "队员")
+    services.team_join_ask(team=team, volunteer=asker)
+    url = f"/staff/volunteers/teams/{team.pk}/"
+    client.force_login(staff["community"])
+    assert client.get(url).status_code == 200
+    done = client.post(
+        url,
+        {"volunteer_number": leader.number.lower()},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert done.status_code == 200 and leader.number in done.text
+    row = TeamMembership.objects.get(team=team, volunteer=leader)
+    assert (row.role, row.status, row.appointed_by) == ("leader", "approved", staff["community"])
+    assert row.appointed_at is not None
+    assert AuditEvent.objects.filter(
+        object_type="volunteers.teammembership",
+        object_id=str(row.pk),
+        actor_id=staff["community"].pk,
+    ).exists()
+    # The leader now sees the request on the team's page and approves it.
+    _login(client, leader)
+    page = client.get(f"/volunteers/teams/{team.pk}/")
+    assert asker.number in page.text
+    ask = TeamMembership.objects.get(team=team, volunteer=asker)
+    client.post(f"/volunteers/teams/{team.pk}/requests/{ask.pk}/", {"decision": "approve"})
+    assert TeamMembership.objects.get(pk=ask.pk).status == "approved"
+
+
+def test_a_leader_cannot_be_appointed_from_another_area_or_by_a_grid_worker(
+    client, two_streets, staff
+):
+    a1, b1 = two_streets["communities"][0], two_streets["communities"][-1]
+    team = services.team_save(
+        team=Team(name="骑士志愿队", kind="riders", community=a1), by=staff["community"]
+    )
+    volunteer = make_volunteer(a1, "13700000001")
+    other = make_staff(User.Role.COMMUNITY_STAFF, b1, "community-b1")
+    url = f"/staff/volunteers/teams/{team.pk}/"
+    for account, status in ((other, 404), (staff["grid"], 403)):
+        client.force_login(account)
+        assert client.post(url, {"volunteer_number": volunteer.number}).status_code == status
+    client.force_login(staff["community"])
+    bad = client.post(url, {"volunteer_number": "ZY99999999"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert bad.status_code == 400 and "没有" in bad.text
+    assert not TeamMembership.objects.filter(team=team).exists()
+
+
+# Activities: skills wanted and the place --------------------------------------------------------
+
+
+def test_the_activity_page_shows_skills_wanted_in_chinese_and_the_place_on_a_map(client, community):
+    from decimal import Decimal
+
+    act = make_activity(
+        community,
+        skills_wanted=["first_aid", "elder_care"],
+        lat=Decimal("30.601234"),
+        long=Decimal("114.281234"),
+    )
+    page = client.get(f"/volunteers/activities/{act.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "急救" in page.text and "first_aid" not in page.text
+    assert "社区广场" in page.text  # the address
+    assert 'id="place-map"' in page.text and 'data-lat="30.601234"' in page.text
+    assert "position=114.281234,30.601234" in page.text  # the navigation link
+    assert "/static/vendor/leaflet/leaflet.js" in page.text
+    assert "<script>" not in page.text  # scripts only from static files (CSP)
+    plain = make_activity(community)
+    page = client.get(f"/volunteers/activities/{plain.pk}/")
+    assert "社区广场" in page.text and 'id="place-map"' not in page.text
+
+
+def test_staff_post_an_activity_with_skills_wanted_in_the_admin(
+    client, community, staff, two_streets
+):
+    from volunteers.models import Activity
+
+    client.force_login(staff["community"])
+    form = client.get("/admin/volunteers/activity/add/")
+    assert form.status_code == 200
+    assert 'name="skills_wanted"' in form.text and 'type="checkbox"' in form.text
+    other = two_streets["communities"][-1]
+    assert f'<option value="{other.pk}"' not in form.text  # another area's community not offered
+    start = timezone.localtime() + timedelta(days=2)
+    data = {
+        "title": "义诊",
+        "community": community.pk,
+        "street": community.street_id,
+        "starts_at_0": start.strftime("%Y-%m-%d"),
+        "starts_at_1": "09:00:00",
+        "ends_at_0": start.strftime("%Y-%m-%d"),
+        "ends_at_1": "11:00:00",
+        "place": "社区卫生站",
+        "capacity": 10,
+        "skills_wanted": ["first_aid", "elder_care"],
+        "signups-TOTAL_FORMS": 0,
+        "signups-INITIAL_FORMS": 0,
+    }
+    assert client.post("/admin/volunteers/activity/add/", data).status_code == 302
+    act = Activity.objects.get(title="义诊")
+    assert act.skills_wanted == ["first_aid", "elder_care"] and act.posted_by == staff["community"]
+    bad = client.post(
+        "/admin/volunteers/activity/add/",
+        {**data, "title": "义诊二", "skills_wanted": ["juggling"]},
+    )
+    assert bad.status_code == 200 and not Activity.objects.filter(title="义诊二").exists()

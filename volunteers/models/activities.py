@@ -101,6 +101,13 @@ class Activity(models.Model):
         self.district_id = self.street.district_id
 
     @property
+    def skills_wanted_labels(self):
+        """The skills wanted as their (translated) names, in the order they were chosen."""
+        from volunteers.models.volunteers import Skill
+
+        return [Skill(v).label for v in self.skills_wanted or [] if v in Skill.values]
+
+    @property
     def places_left(self):
         return max(self.capacity - self.taken, 0)
 

@@ -181,6 +181,16 @@ class TeamMembership(models.Model):
         Volunteer, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A leader is appointed by staff of the team's area: who and when (also in the audit trail).
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appointed leader by"),
+    )
+    appointed_at = models.DateTimeField(_("appointed leader at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("team membership")
