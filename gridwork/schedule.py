@@ -50,6 +50,14 @@ def next_due(policy, *, last_on, period_visits, one_off_due_on, on):
     return min(dates) if dates else None
 
 
+def answered_due(was_due, now_due):
+    """The due date a qualifying visit answered: the one it moved the household past (None when
+    the household was not due, or still is by the same date: a period wanting more visits)."""
+    if was_due is None or (now_due is not None and now_due <= was_due):
+        return None
+    return was_due
+
+
 def count_after_visit(policy, *, last_on, period_visits, visited_on):
     """(last qualifying visit, visits in its period) after one more qualifying visit."""
     if policy is None or policy.period == VisitPolicy.Period.NONE or last_on is None:
