@@ -6,6 +6,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal import demo as portal_demo
 from portal.workdays import SHANGHAI
@@ -18,7 +19,7 @@ YELLOW_REASONS = [("tenant", "出租房屋，租户流动"), ("left_behind", "�
 
 def seed(stdout):
     from gridwork import flags, rollups, schedule
-    from gridwork.models import Household, Patrol, Person, Visit, VisitPolicy
+    from gridwork.models import ColourChange, Household, Patrol, Person, Visit, VisitPolicy
     from portal.models import Building, District, Grid, User
 
     district = District.objects.filter(code=portal_demo.DISTRICT[0]).first()
@@ -26,6 +27,7 @@ def seed(stdout):
         return
     rng = random.Random(20)
     today = schedule.today()
+    set_at = timezone.now() - timedelta(days=92)
     policies = {p.colour: p for p in VisitPolicy.objects.all()}
     workers = {
         u.grid_id: u for u in User.objects.filter(district=district, role=User.Role.GRID_WORKER)
@@ -67,11 +69,25 @@ def seed(stdout):
                             address="" if compound_id else f"{grid.name}沿街商户{k + 1}号",
                             colour=colour,
                             colour_reason=reason,
+                            # Red and yellow were set by the grid's worker a quarter ago.
+                            colour_set_by=workers.get(grid_id) if colour != "blue" else None,
+                            colour_set_at=set_at if colour != "blue" else None,
                         ),
                         tag,
                     )
                 )
         Household.objects.bulk_create([h for h, _ in homes], batch_size=1000)
+        # Their colour history: who set red or yellow, and why.
+        ColourChange.objects.bulk_create(
+            [
+                ColourChange(
+                    household=h, to_colour=h.colour, reason=h.colour_reason, by=h.colour_set_by
+                )
+                for h, _ in homes
+                if h.colour != "blue"
+            ],
+            batch_size=1000,
+        )
         people, visits = [], []
         for i, (h, tag) in enumerate(homes):
             size = 1 if tag == "alone_elderly" else rng.randint(1, 3)
@@ -99,7 +115,7 @@ def seed(stdout):
                 while day <= today - timedelta(days=stop):
                     outcome = "not_home" if rng.random() < 0.12 else "met"
                     visits.append(
-                        Visit(
+                        visit := Visit(
                             household=h,
                             by=worker,
                             grid_id=h.grid_id,
@@ -112,8 +128,21 @@ def seed(stdout):
                         )
                     )
                     if outcome == "met":
+                        was_due = schedule.next_due(
+                            policy, last_on=last, period_visits=count, one_off_due_on=None, on=day
+                        )
                         last, count = schedule.count_after_visit(
                             policy, last_on=last, period_visits=count, visited_on=day
+                        )
+                        visit.answered_due_on = schedule.answered_due(
+                            was_due,
+                            schedule.next_due(
+                                policy,
+                                last_on=last,
+                                period_visits=count,
+                                one_off_due_on=None,
+                                on=day,
+                            ),
                         )
                     day += timedelta(days=step + rng.randint(-2, 2))
             h.last_qualifying_visit_on, h.period_visits = last, count

@@ -95,7 +95,7 @@ def template_workbook():
     )
     notes = book.create_sheet("说明")
     for line in (
-        "每行一名住户成员；同一户编号的多行属于同一户，户的信息以第一行为准。",
+        "每行一名住户成员；同一户编号的多行属于同一户：其后各行的户信息（网格、小区、楼栋、单元、门牌、地址、颜色）须与第一行相同或留空，不同即报错。",
         "户编号在本社区内唯一；已存在的户编号将被更新，其成员以本表为准。",
         "网格编码填写本社区网格的编码；有小区的填小区、楼栋（须已在系统中登记），否则填地址。",
         "颜色填红、黄或蓝；红、黄须填写定色原因。",
@@ -167,6 +167,37 @@ def _rows(file, sized=None):
         book.close()
 
 
+# The household's own columns: a household's later rows (its other people) leave them blank or
+# repeat its first row; a different value means two households share a number.
+HOUSEHOLD_FIELDS = ("grid", "compound", "building", "unit", "door", "address", "colour")
+
+
+def _household_value(key, text):
+    return COLOURS.get(text or "蓝", text) if key == "colour" else text
+
+
+def _conflicts(n, row, first):
+    """Errors of a household's later row whose household columns differ from its first row."""
+    first_n, first_row = first
+    titles = dict(COLUMNS)
+    return [
+        _(
+            "row %(n)d: household %(number)s is already on row %(first)d with another "
+            "%(field)s (“%(was)s”, here “%(now)s”)"
+        )
+        % {
+            "n": n,
+            "number": row["number"],
+            "first": first_n,
+            "field": titles[key],
+            "was": first_row[key] or ("蓝" if key == "colour" else ""),
+            "now": row[key],
+        }
+        for key in HOUSEHOLD_FIELDS
+        if row[key] and _household_value(key, row[key]) != _household_value(key, first_row[key])
+    ]
+
+
 def _check(n, row, places, seen, result):
     """Errors of one row (Chinese, with its row number); the parsed row when it is good."""
     errs = []
@@ -205,11 +236,8 @@ def _check(n, row, places, seen, result):
         elif colour != Colour.BLUE and not row["colour_reason"]:
             errs.append(_("row %(n)d: a red or yellow household needs a reason") % {"n": n})
         parsed["colour"] = colour
-    elif seen[number] != (row["grid"] or seen[number]):
-        errs.append(
-            _("row %(n)d: household %(number)s appears again with another grid")
-            % {"n": n, "number": number}
-        )
+    else:
+        errs += _conflicts(n, row, seen[number])
     if row["name"]:
         relation = RELATIONS.get(row["relation"] or "户主")
         if relation is None:
@@ -248,7 +276,7 @@ def _check(n, row, places, seen, result):
             "care_tags": list(dict.fromkeys(tags)),
         }
     if number and first:
-        seen[number] = row["grid"]
+        seen[number] = (n, {k: row[k] for k in HOUSEHOLD_FIELDS})
     if errs:
         result.errors.extend((n, e) for e in errs)
     return None if errs else parsed
@@ -349,11 +377,20 @@ def _write(by, community, file, places, result, progress):
         chunk.clear()
 
     current = None
-    existing_colours, existing_due = {}, {}
-    for number, colour, due in Household.objects.filter(community=community).values_list(
-        "number", "colour", "next_due_on"
-    ):
-        existing_colours[number], existing_due[number] = colour, due
+    # The schedule of the households already registered, read once (never a query per row).
+    existing = {
+        number: (colour, last_on, visits, one_off, due)
+        for number, colour, last_on, visits, one_off, due in Household.objects.filter(
+            community=community
+        ).values_list(
+            "number",
+            "colour",
+            "last_qualifying_visit_on",
+            "period_visits",
+            "one_off_due_on",
+            "next_due_on",
+        )
+    }
     for written, (n, row) in enumerate(_rows(file), start=1):
         if written % PROGRESS_EVERY == 0:
             progress.written(written)
@@ -381,25 +418,21 @@ def _write(by, community, file, places, result, progress):
                 colour_set_by=by,
                 colour_set_at=now,
             )
-            before = existing_colours.get(h.number)
+            before, *schedule_fields = existing.get(h.number) or (None, None, 0, None, None)
+            (
+                h.last_qualifying_visit_on,
+                h.period_visits,
+                h.one_off_due_on,
+                h.next_due_on,
+            ) = schedule_fields
             h._colour_changed, h._from = before != h.colour, before or ""
-            if h.pk is None or h._colour_changed:
-                h.next_due_on = schedule.next_due(
-                    policies.get(h.colour),
-                    last_on=None,
-                    period_visits=0,
-                    one_off_due_on=None,
-                    on=today,
-                )
-                if h.pk is None:
-                    result.created += 1
-                else:
-                    result.updated += 1
+            if h.pk is None:
+                result.created += 1
             else:
                 result.updated += 1
-                h.next_due_on = (
-                    Household.objects.filter(pk=h.pk).values_list("next_due_on", flat=True).first()
-                )
+            if h._colour_changed:
+                # The visit schedule's rule, from the visits made (none for a new household).
+                h.next_due_on = schedule.household_next_due(policies.get(h.colour), h, on=today)
             current = (h, [])
             chunk.append(current)
         if "person" in parsed:

@@ -50,6 +50,14 @@ def next_due(policy, *, last_on, period_visits, one_off_due_on, on):
     return min(dates) if dates else None
 
 
+def answered_due(was_due, now_due):
+    """The due date a qualifying visit answered: the one it moved the household past (None when
+    the household was not due, or still is by the same date: a period wanting more visits)."""
+    if was_due is None or (now_due is not None and now_due <= was_due):
+        return None
+    return was_due
+
+
 def count_after_visit(policy, *, last_on, period_visits, visited_on):
     """(last qualifying visit, visits in its period) after one more qualifying visit."""
     if policy is None or policy.period == VisitPolicy.Period.NONE or last_on is None:
@@ -62,14 +70,25 @@ def count_after_visit(policy, *, last_on, period_visits, visited_on):
     return visited_on, 1
 
 
-def household_reschedule(household, on=None):
-    """Recompute and store `next_due_on` (after a colour change or a one-off date)."""
-    policy = VisitPolicy.objects.filter(colour=household.colour).first()
-    household.next_due_on = next_due(
+def household_next_due(policy, household, on):
+    """The household's due date under `policy` (its colour's) from its last qualifying visit,
+    its visits in that period and its one-off date: after a colour change, by hand or by an
+    import, the visits made still count."""
+    return next_due(
         policy,
         last_on=household.last_qualifying_visit_on,
         period_visits=household.period_visits,
         one_off_due_on=household.one_off_due_on,
+        on=on,
+    )
+
+
+def household_reschedule(household, on=None):
+    """Recompute and store `next_due_on` (after a colour change or a one-off date)."""
+    policy = VisitPolicy.objects.filter(colour=household.colour).first()
+    household.next_due_on = household_next_due(
+        policy,
+        household,
         on=on
         or (
             household.colour_set_at.astimezone(SHANGHAI).date()

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from gridwork import schedule
 from gridwork.models import Colour, Household, OverdueFlag, VisitPolicy
@@ -136,6 +137,46 @@ def community_table(community_id, on=None):
         if row["grid_id"] in grids:
             grids[row["grid_id"]][row["level"]] = row["n"]
     return list(grids.values())
+
+
+def overdue_table(level, node_id, on=None):
+    """Households overdue now under a node, for the dashboard: a community per grid with its
+    grid workers (staff names, no resident), a street or the district per community. Counts
+    only; the rows add up to the node's overdue count. Two queries for a community, one above."""
+    on = on or schedule.today()
+    late = Q(next_due_on__lt=on)
+    if level == "community":
+        grids = (
+            Grid.objects.filter(community_id=node_id)
+            .annotate(overdue=Count("households", filter=Q(households__next_due_on__lt=on)))
+            .order_by("code")
+        )
+        workers = {}
+        for w in User.objects.filter(
+            community_id=node_id, role=User.Role.GRID_WORKER, is_active=True
+        ).order_by("username"):
+            workers.setdefault(w.grid_id, []).append(w.get_full_name() or w.get_username())
+        return [
+            {"place": g.name, "workers": "、".join(workers.get(g.pk, [])), "overdue": g.overdue}
+            for g in grids
+        ]
+    count = (
+        Household.objects.filter(late, community_id=OuterRef("pk"))
+        .order_by()
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    communities = (
+        Community.objects.filter(**{f"{level}_id": node_id})
+        .select_related("street")
+        .annotate(overdue=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        .order_by("street__name", "name")
+    )
+    return [
+        {"place": f"{c.street.name} {c.name}", "workers": "", "overdue": c.overdue}
+        for c in communities
+    ]
 
 
 def counts_below(level, node_id, on=None):

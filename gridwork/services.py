@@ -279,7 +279,6 @@ def visit_log(
             address=household.address if household.compound_id is None else household.place,
             reported_by=by,
         )
-    visit.save(force_insert=True)
     if visit.qualifies:
         policy = VisitPolicy.objects.filter(colour=household.colour).first()
         last_on, count = schedule.count_after_visit(
@@ -288,13 +287,16 @@ def visit_log(
             period_visits=household.period_visits,
             visited_on=visited_on,
         )
-        one_off = household.one_off_due_on
+        one_off, was_due = household.one_off_due_on, household.next_due_on
         household.last_qualifying_visit_on, household.period_visits = last_on, count
         household.one_off_due_on = None  # a qualifying visit answers the one-off date
         household.one_off_reason = "" if one_off else household.one_off_reason
         household.next_due_on = schedule.next_due(
             policy, last_on=last_on, period_visits=count, one_off_due_on=None, on=today
         )
+        visit.answered_due_on = schedule.answered_due(was_due, household.next_due_on)
+    visit.save(force_insert=True)
+    if visit.qualifies:
         household.save(
             update_fields=[
                 "last_qualifying_visit_on",
@@ -372,7 +374,7 @@ def _list_node(by):
 @transaction.atomic
 def problem_take(*, by, title, source, raised_on=None, case=None):
     """问题清单: take a problem onto the street's or community's list."""
-    from gridwork import schedule
+    from gridwork import rollups, schedule
     from gridwork.models import Problem
 
     community, street_id, district_id = _list_node(by)
@@ -381,7 +383,7 @@ def problem_take(*, by, title, source, raised_on=None, case=None):
         raise ValidationError({"title": _("Say what the problem is.")})
     if source not in Problem.Source.values:
         raise ValidationError({"source": _("Choose where the problem came from.")})
-    return Problem.objects.create(
+    problem = Problem.objects.create(
         title=title,
         source=source,
         raised_on=raised_on or schedule.today(),
@@ -391,6 +393,8 @@ def problem_take(*, by, title, source, raised_on=None, case=None):
         case=case,
         created_by=by,
     )
+    rollups.problems_day_rewrite(problem.raised_on)  # taken late onto a rolled-up day
+    return problem
 
 
 def _own_problem(by, problem):
@@ -433,7 +437,7 @@ def task_done(*, by, task):
 @transaction.atomic
 def problem_done(*, by, problem, effect):
     """效果清单: the problem is done when its effect is recorded."""
-    from gridwork import schedule
+    from gridwork import rollups, schedule
     from gridwork.models import Problem
 
     _own_problem(by, problem)
@@ -445,3 +449,4 @@ def problem_done(*, by, problem, effect):
     )
     if not done:
         raise ValidationError({"effect": _("This problem is already done.")})
+    rollups.problems_day_rewrite(problem.raised_on)  # its day counts it done now

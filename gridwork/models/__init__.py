@@ -1,4 +1,4 @@
-from gridwork.models.figures import GridworkRolledUpDay, VisitDay
+from gridwork.models.figures import GridworkRolledUpDay, ProblemDay, VisitDay
 from gridwork.models.households import CareTag, Colour, ColourChange, Household, Person
 from gridwork.models.imports import ImportJob
 from gridwork.models.lists import Problem, Task
@@ -16,6 +16,7 @@ __all__ = [
     "Patrol",
     "Person",
     "Problem",
+    "ProblemDay",
     "Task",
     "Visit",
     "VisitDay",

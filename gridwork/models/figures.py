@@ -19,9 +19,13 @@ OUTCOME_COUNTERS = tuple(f"outcome_{o}" for o in Visit.Outcome.values)
 FLAG_COUNTERS = tuple(
     f"flags_{level}_{what}" for level in OverdueFlag.Level.values for what in ("raised", "closed")
 )
+# Due dates falling on the day: answered by a qualifying visit (on time or late) and, at the
+# roll-up, still open (missed); on time: answered on or before the due date.
+DUE_COUNTERS = ("due_answered", "due_on_time", "due_missed")
 COUNTERS = (
     COLOUR_COUNTERS
     + ("visits", "qualifying", "visit_cases")
+    + DUE_COUNTERS
     + MODE_COUNTERS
     + OUTCOME_COUNTERS
     + FLAG_COUNTERS
@@ -70,3 +74,32 @@ class VisitDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.grid_id}"
+
+
+class ProblemDay(models.Model):
+    """The problems a street or community took onto its list on one finished day (问题清单), and
+    how many of them are done; community is empty for a street's own list. A problem done later
+    rolls its day up again (gridwork.rollups.problems_day_rewrite)."""
+
+    day = models.DateField(_("day"))
+    community = models.ForeignKey(
+        "portal.Community", models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    street = models.ForeignKey("portal.Street", models.CASCADE, related_name="+", db_index=False)
+    district = models.ForeignKey(
+        "portal.District", models.CASCADE, related_name="+", db_index=False
+    )
+    problems_taken = models.PositiveIntegerField(default=0)
+    problems_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily problem-list figures")
+        verbose_name_plural = _("daily problem-list figures")
+        indexes = [
+            models.Index(fields=["district", "day"], name="problemday_district"),
+            models.Index(fields=["street", "day"], name="problemday_street"),
+            models.Index(fields=["community", "day"], name="problemday_community"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.street_id} {self.community_id}"

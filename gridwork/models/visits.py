@@ -105,6 +105,10 @@ class Visit(models.Model):
         related_name="visit",
         verbose_name=_("case raised"),
     )
+    # The due date this qualifying visit answered (the household's next_due_on before it, when
+    # the visit moved it on): on time when visited_on <= answered_due_on. The dashboards' on-time
+    # rate counts due dates by it (gridwork.rollups).
+    answered_due_on = models.DateField(_("answered the visit due by"), null=True, blank=True)
 
     objects = ScopedManager()
 
@@ -117,6 +121,12 @@ class Visit(models.Model):
             models.Index(fields=["community", "visited_on"], name="visit_community_day"),
             # The daily rollup and today's live figures: the visits of one day.
             models.Index(fields=["visited_on"], name="visit_day"),
+            # The daily rollup's due dates: the visits that answered one day's due dates.
+            models.Index(
+                fields=["answered_due_on"],
+                condition=Q(answered_due_on__isnull=False),
+                name="visit_answered_due",
+            ),
         ]
 
     def __str__(self):

@@ -174,3 +174,84 @@ def test_the_export_is_de_identified_above_the_community(client, staff, red_home
     full = _export_text(client.get("/staff/visits/export.xlsx"))
     assert "王秀英" in full and "13811112222" in full
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT).count() == 2
+
+
+def _import(staff, rows, dry_run=False):
+    return imports.households_import(
+        by=staff["community"],
+        community=staff["community"].community,
+        file=sheet(rows),
+        dry_run=dry_run,
+    )
+
+
+def test_a_household_number_twice_with_another_dwelling_is_a_row_error_naming_the_first_row(
+    staff, grid_code
+):
+    from django.utils import translation
+
+    rows = [
+        row("H1", grid_code, "王秀英", colour="红"),
+        row("H1", grid_code, "王小英", relation="子女", colour="", colour_reason=""),  # agrees
+        row("H2", grid_code, "李四"),
+        row("H1", grid_code, "赵六", door="102", colour="黄", colour_reason="出租"),
+    ]
+    with translation.override("zh-hans"):
+        result = _import(staff, rows, dry_run=True)
+    assert [n for n, _ in result.errors] == [5, 5]
+    door, colour = (m for _, m in result.errors)
+    assert "第5行" in door and "第2行" in door and "H1" in door and "门牌" in door
+    assert "颜色" in colour and "红" in colour and "黄" in colour
+    with translation.override("zh-hans"):
+        result = _import(staff, rows)
+    assert len(result.errors) == 2
+    assert not Household.objects.exists() and not Person.objects.exists()
+    result = _import(staff, rows[:3])
+    assert result.ok and (result.created, result.people) == (2, 3)
+    assert Household.objects.get(number="H1").people.count() == 2
+
+
+def test_a_reimport_that_recolours_keeps_the_visits_made_and_the_one_off_date(staff, grid_code):
+    from datetime import timedelta
+
+    from gridwork import schedule, services
+
+    _import(staff, [row("H1", grid_code, colour="红"), row("H2", grid_code, colour="红")])
+    today = schedule.today()
+    h1, h2 = Household.objects.order_by("number")
+    for home in (h1, h2):
+        services.visit_log(by=staff["community"], household=home, outcome="met")
+    services.household_set_one_off_due(
+        by=staff["community"], household=h2, due_on=today + timedelta(days=1), reason="住院"
+    )
+    result = _import(
+        staff,
+        [
+            row("H1", grid_code, colour="黄", colour_reason="出租"),
+            row("H2", grid_code, colour="黄", colour_reason="出租"),
+        ],
+    )
+    assert result.ok
+    h1.refresh_from_db()
+    h2.refresh_from_db()
+    # Visited this month: the yellow schedule wants the next visit by the end of next month.
+    next_month = schedule.period_bounds(
+        "month", schedule.period_bounds("month", today)[1] + timedelta(days=1)
+    )[1]
+    assert (h1.colour, h1.last_qualifying_visit_on, h1.next_due_on) == ("yellow", today, next_month)
+    assert h2.one_off_due_on == today + timedelta(days=1)
+    assert h2.next_due_on == today + timedelta(days=1)
+
+
+def test_a_reimport_does_not_query_per_household(staff, grid_code, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def reimport(n):
+        rows = [row(f"H{i}", grid_code) for i in range(n)]
+        _import(staff, rows)
+        with CaptureQueriesContext(connection) as ctx:
+            assert _import(staff, rows).ok
+        return len(ctx.captured_queries)
+
+    assert reimport(3) == reimport(30)

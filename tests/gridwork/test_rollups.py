@@ -100,7 +100,7 @@ def test_the_rollups_equal_a_recount_over_any_period(staff, two_streets):
     assert week["flags_worker_closed"] == 1
     assert (week["households_red"], week["households_yellow"], week["households_blue"]) == (1, 1, 1)
     other = rollups.node_figures("street", two_streets["streets"][1].pk, today, today)
-    assert not any(other.values())
+    assert other.pop("patrols_per_day") == [(today, 0)] and not any(other.values())
 
 
 def test_a_finished_day_is_rolled_up_once_by_the_beat_and_read_without_recounting(
@@ -134,3 +134,75 @@ def test_the_demos_rebuild_counts_visits_written_into_past_days(staff, two_stree
     assert rollups.node_figures("street", street, yesterday, yesterday) == rollups.recount(
         "street", street, yesterday, yesterday
     )
+
+
+def _due_dates_and_problems(staff, two_streets, today):
+    """On top of `_world`: due dates met on time, met late and missed; problems on the
+    community's and the street's lists, one of them done."""
+    from gridwork.models import Household
+
+    red = Household.objects.get(number="R1")
+    early, late = Visit.objects.filter(household=red, outcome="met").order_by("visited_on").all()
+    Visit.objects.filter(pk=early.pk).update(answered_due_on=today - timedelta(days=8))
+    Visit.objects.filter(pk=late.pk).update(answered_due_on=today - timedelta(days=2))
+    Household.objects.filter(number="B1").update(next_due_on=today - timedelta(days=3))
+    Household.objects.filter(number="Y1").update(next_due_on=today + timedelta(days=20))
+    taken = services.problem_take(
+        by=staff["community"], title="楼道堆物", source="visit", raised_on=today - timedelta(days=2)
+    )
+    services.problem_take(by=staff["community"], title="路灯不亮", source="case")
+    services.problem_take(
+        by=staff["street"],
+        title="菜市场占道",
+        source="meeting",
+        raised_on=today - timedelta(days=5),
+    )
+    return taken
+
+
+def test_due_dates_patrols_per_day_and_problems_equal_a_recount_at_every_level(staff, two_streets):
+    today = _world(staff, two_streets)
+    taken = _due_dates_and_problems(staff, two_streets, today)
+    nodes = (
+        ("district", two_streets["district"].pk),
+        ("street", staff["street"].street_id),
+        ("community", staff["community"].community_id),
+    )
+    periods = (
+        (today - timedelta(days=9), today),
+        (today - timedelta(days=30), today - timedelta(days=1)),
+        (today - timedelta(days=2), today - timedelta(days=2)),
+        (today, today),
+    )
+    for level, node in nodes:
+        for first, last in periods:
+            assert rollups.node_figures(level, node, first, last) == rollups.recount(
+                level, node, first, last
+            ), (level, first, last)
+    ten = rollups.node_figures("community", nodes[2][1], today - timedelta(days=9), today)
+    # Due in the ten days: day -8 met on day -9, day -2 met late on day -1, day -3 missed.
+    assert (ten["due_answered"] + ten["due_missed"], ten["due_on_time"]) == (3, 1)
+    walks = dict(ten["patrols_per_day"])
+    assert len(walks) == 10 and (walks[today - timedelta(days=1)], walks[today]) == (2, 0)
+    assert walks[today - timedelta(days=8)] == 1 and sum(walks.values()) == ten["patrols"]
+    assert (ten["problems_taken"], ten["problems_done"]) == (2, 0)
+    street = rollups.node_figures("street", nodes[1][1], today - timedelta(days=9), today)
+    assert street["problems_taken"] == 3  # the street's own list too
+
+    # Done now: its rolled-up day counts it done, still equal to a recount.
+    services.problem_done(by=staff["community"], problem=taken, effect="已清理")
+    for level, node in nodes:
+        first, last = today - timedelta(days=9), today - timedelta(days=1)
+        figures = rollups.node_figures(level, node, first, last)
+        assert figures == rollups.recount(level, node, first, last)
+        assert figures["problems_done"] == 1
+
+
+def test_a_qualifying_visit_records_the_due_date_it_answered(staff, red_home):
+    due = red_home.next_due_on
+    not_home = services.visit_log(by=staff["grid"], household=red_home, outcome="not_home")
+    met = services.visit_log(by=staff["grid"], household=red_home, outcome="met")
+    assert not_home.answered_due_on is None
+    assert met.answered_due_on == due and met.visited_on <= due
+    again = services.visit_log(by=staff["grid"], household=red_home, outcome="met")
+    assert again.answered_due_on is None or again.answered_due_on > due

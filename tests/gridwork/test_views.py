@@ -153,3 +153,24 @@ def test_the_community_table_counts_overdue_and_flags_per_grid_worker(client, st
     row = page.context["grids"][0]
     assert (row["overdue"], row["worker"], row["community"]) == (1, 1, 1)
     assert "王秀英" not in page.text
+
+
+def test_the_household_admin_offers_the_import_template(client, staff):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from gridwork import imports
+
+    client.force_login(staff["community"])
+    page = client.get(reverse("admin:gridwork_household_changelist"))
+    link = reverse("admin:gridwork_household_import_template")
+    assert page.status_code == 200 and link in page.text
+    response = client.get(link)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    head = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(head) == [title for _, title in imports.COLUMNS]
+    client.logout()
+    assert client.get(link).status_code == 302  # to the admin's sign-in
