@@ -1450,6 +1450,11 @@ def probes(w):
     # Boundaries: the upload form and the export list only the user's own area.
     add("admin/portal/grid/boundaries/", "/admin/portal/grid/boundaries/")
     add("admin/portal/grid/boundaries/export/", "/admin/portal/grid/boundaries/export/")
+    # The register's import template (no resident data: the same workbook for everyone).
+    add(
+        "admin/gridwork/household/import-template.xlsx",
+        "/admin/gridwork/household/import-template.xlsx",
+    )
     add("admin/login/", "/admin/login/", login="public")
     add("admin/logout/", "/admin/logout/", "post", {}, login="public")
     add("admin/password_change/", "/admin/password_change/")

@@ -34,7 +34,8 @@ def test_seed_demo_twice_changes_nothing(db):
     assert row_counts() == first
 
 
-def test_demo_logins_work(client, db):
+def test_demo_logins_work(client, db, settings):
+    settings.DEBUG = True  # the embedded demo (with DEBUG off the published password is refused)
     call_command("seed_demo", verbosity=0)
     assert client.login(username="c00101", password="demo12345")
     assert client.get("/admin/portal/grid/").status_code == 200
