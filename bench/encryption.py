@@ -8,7 +8,9 @@
    BENCH_BASELINE=1: the columns get the plaintext, the hashes are still computed; no audit
    request context, no model-change signals). Each POST files a case with a name, a phone and
    consent, through the resident web form and through Open311 (phone and e-mail). The ratio
-   "with encryption and audit" / "without either" per round; the median is the figure.
+   "with encryption and audit" / "without either" per round; the median is the figure. Beside
+   it the CPU per request (web workers and their database backends), which the machine's
+   other load barely moves: its ratio is the steadier figure on a shared machine.
 
     .venv/bin/python bench/encryption.py [--rounds 7] [--seconds 4] [--web-workers 2]
 
@@ -26,7 +28,10 @@ from pathlib import Path
 
 import intake
 from common import (
+    GUNICORN_PIDS,
+    PG,
     ROOT,
+    CpuMeter,
     bench_env,
     drop_database,
     emit,
@@ -120,10 +125,12 @@ def main():
         seeded = migrate_and_seed(env)
         plain_env = {**env, "PERSONAL_DATA_BENCH_PLAINTEXT": "1", "AUDIT_BENCH_OFF": "1"}
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-            servers = {
-                "encrypted": stack.enter_context(gunicorn(env, args.web_workers)),
-                "plaintext": stack.enter_context(gunicorn(plain_env, args.web_workers)),
-            }
+            servers, meters = {}, {}
+            for mode, mode_env in (("encrypted", env), ("plaintext", plain_env)):
+                servers[mode] = stack.enter_context(gunicorn(mode_env, args.web_workers))
+                # This server's workers and the database's backends (the other server is idle
+                # while this one is measured).
+                meters[mode] = CpuMeter(GUNICORN_PIDS[-1], f"{PG}/postgres", DB)
             found = {}
             for name, (path, fields) in bodies(seeded).items():
                 body = urllib.parse.urlencode(fields)
@@ -141,17 +148,24 @@ def main():
             )
             log(f"stored phones (encrypted, plaintext runs): {[r[0][:24] for r in stored]}")
             rps = {(n, m): [] for n in found for m in servers}
+            cpu = {(n, m): [] for n in found for m in servers}  # ms of CPU per request
             for r in range(args.rounds):
                 for name, (path, lua) in found.items():
                     order = list(servers.items()) if r % 2 == 0 else list(servers.items())[::-1]
                     for mode, base in order:
-                        value, errors, _ = wrk(base + path, lua, args.seconds, args.connections)
+                        before = meters[mode].read()
+                        value, errors, n = wrk(base + path, lua, args.seconds, args.connections)
+                        used = meters[mode].used(before, meters[mode].read())
                         if errors:
                             raise SystemExit(f"{mode} {name}: {errors} errors")
                         rps[(name, mode)].append(value)
+                        cpu[(name, mode)].append(used / max(n, 1) * 1000)
                 log(
                     f"round {r + 1}: "
-                    + ", ".join(f"{n}/{m} {v[-1]:.0f}/s" for (n, m), v in rps.items())
+                    + ", ".join(
+                        f"{n}/{m} {v[-1]:.0f}/s {cpu[(n, m)][-1]:.2f} ms CPU"
+                        for (n, m), v in rps.items()
+                    )
                 )
             result = {"bench": "encryption", "per_value": micro, "intake": {}}
             for name in found:
@@ -159,7 +173,17 @@ def main():
                     e / p
                     for e, p in zip(rps[(name, "encrypted")], rps[(name, "plaintext")], strict=True)
                 ]
+                # CPU per request barely moves with the machine's other load: the steadier figure.
+                cpu_ratios = [
+                    p / e
+                    for e, p in zip(cpu[(name, "encrypted")], cpu[(name, "plaintext")], strict=True)
+                ]
                 result["intake"][name] = {
+                    "cpu_ms_per_request": {
+                        "encrypted": round(median(cpu[(name, "encrypted")]), 3),
+                        "plaintext": round(median(cpu[(name, "plaintext")]), 3),
+                    },
+                    "cpu_ratio": round(median(cpu_ratios), 3),
                     "encrypted_rps": round(median(rps[(name, "encrypted")]), 1),
                     "plaintext_rps": round(median(rps[(name, "plaintext")]), 1),
                     "median_ratio": round(median(ratios), 3),
@@ -171,6 +195,11 @@ def main():
                     f"{median(rps[(name, 'plaintext')]):.0f}/s: median ratio "
                     f"{median(ratios):.1%} (rounds {', '.join(f'{x:.0%}' for x in ratios)}; "
                     "target >= 95 %)"
+                )
+                log(
+                    f"{name}: CPU per request {median(cpu[(name, 'encrypted')]):.3f} ms encrypted, "
+                    f"{median(cpu[(name, 'plaintext')]):.3f} ms plaintext: a CPU-bound ratio of "
+                    f"{median(cpu_ratios):.1%} (rounds {', '.join(f'{x:.0%}' for x in cpu_ratios)})"
                 )
             emit(result)
     finally:
