@@ -43,6 +43,18 @@ class TokenAuthentication(authentication.TokenAuthentication):
             Member.user.field.set_cached_value(member, user)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if user.is_superuser or user.role or user.is_staff:  # members and cashiers: no question
+            from security.two_factor import two_factor_required
+
+            if two_factor_required(user):
+                # A token would sign such an account in without its second factor (and let
+                # whoever minted it act as that official).
+                raise exceptions.AuthenticationFailed(
+                    _(
+                        "This account signs in with a second factor, so API tokens are not "
+                        "accepted for it."
+                    )
+                )
         return user, token
 
 

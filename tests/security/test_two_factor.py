@@ -169,3 +169,15 @@ def test_check_deploy_warns_while_two_factor_is_off(settings, capsys):
     settings.STAFF_2FA_REQUIRED = True
     assert two_factor_on(None) == []
     call_command("check")  # the registered checks run without error
+
+
+def test_api_tokens_are_refused_for_accounts_that_need_a_second_factor(client, staff):
+    from rest_framework.authtoken.models import Token
+
+    official = Token.objects.create(user=staff["district"])
+    refused = client.get("/api/v1/communities/", HTTP_AUTHORIZATION=f"Token {official.key}")
+    assert refused.status_code in (401, 403)
+    assert "双因素" in refused.json()["detail"]
+    worker = Token.objects.create(user=staff["grid"])  # grid workers: only by setting
+    allowed = client.get("/api/v1/communities/", HTTP_AUTHORIZATION=f"Token {worker.key}")
+    assert allowed.status_code == 200
