@@ -544,15 +544,16 @@ def bench(community, n_rows, log):
         )
     rows = (
         [
+            # Two residents a household: its rows agree on the dwelling and the colour.
             f"IMP{i // 2:07d}",
             grid.code,
             compound.name,
             building.name,
-            str(i % 4 + 1),
-            str(i % 30 + 101),
+            str(i // 2 % 4 + 1),
+            str(i // 2 % 30 + 101),
             "",
-            "红" if i % 10 == 0 else "蓝",
-            "独居" if i % 10 == 0 else "",
+            "红" if i // 2 % 5 == 0 else "蓝",
+            "独居" if i // 2 % 5 == 0 else "",
             f"住户{i}",
             "户主" if i % 2 == 0 else "配偶",
             1950 + i % 60,
