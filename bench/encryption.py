@@ -11,8 +11,12 @@
    "with encryption and audit" / "without either" per round; the median is the figure. Beside
    it the CPU per request (web workers and their database backends), which the machine's
    other load barely moves: its ratio is the steadier figure on a shared machine.
+3. In process: this process's CPU per intake request (Django's test client, the same bodies),
+   with and without encryption and the audit machinery, in interleaved blocks: what the two
+   cost the application itself, free of the machine's noise.
 
     .venv/bin/python bench/encryption.py [--rounds 7] [--seconds 4] [--web-workers 2]
+                                         [--in-process 2000]
 
 Creates (and drops) its own database portal_bench_encryption.
 """
@@ -21,6 +25,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 import timeit
 import urllib.parse
 from contextlib import ExitStack
@@ -72,6 +77,70 @@ def per_value():
     return out
 
 
+def in_process(found, n, block=100):
+    """The application's own CPU per intake request (time.process_time of this process: the
+    view, the forms, sealing, hashing, the audit hooks; PostgreSQL's work is the same either way
+    and not counted), with and without encryption and the audit machinery, in interleaved
+    blocks through Django's test client. Steadier than requests/s on a shared machine."""
+    from django.conf import settings
+    from django.db.models.signals import post_delete, post_save, pre_save
+    from django.test import Client
+
+    from portal import crypto
+    from security import model_changes
+
+    def clients():
+        made = {}
+        for mode, off in (("encrypted", False), ("plaintext", True)):
+            settings.AUDIT_BENCH_OFF = off  # read when the client builds its middleware
+            made[mode] = Client(SERVER_NAME="127.0.0.1")
+            made[mode].get("/healthz")
+        settings.AUDIT_BENCH_OFF = False
+        return made
+
+    def switch(mode):
+        plain = mode == "plaintext"
+        settings.PERSONAL_DATA_BENCH_PLAINTEXT = plain
+        crypto.keyring.cache_clear()
+        if plain:
+            for label in model_changes.AUDITED_MODELS:
+                model, uid = apps.get_model(label), f"security.audit.{label}"
+                for signal in (pre_save, post_save, post_delete):
+                    signal.disconnect(sender=model, dispatch_uid=uid)
+        else:
+            model_changes.connect()
+
+    from django.apps import apps
+
+    made = clients()
+    out = {}
+    for name, (path, fields) in found.items():
+        spent = dict.fromkeys(made, 0.0)
+        for b in range(max(n // block, 1)):
+            for mode in list(made) if b % 2 == 0 else list(made)[::-1]:
+                switch(mode)
+                started = time.process_time()
+                for _ in range(block):
+                    status = made[mode].post(path, fields).status_code
+                    if status not in (200, 201, 302):
+                        raise SystemExit(f"in process {mode} {name}: {status}")
+                spent[mode] += time.process_time() - started
+        switch("encrypted")
+        per = {mode: spent[mode] / (max(n // block, 1) * block) * 1000 for mode in made}
+        out[name] = {
+            "encrypted_ms": round(per["encrypted"], 3),
+            "plaintext_ms": round(per["plaintext"], 3),
+            "extra_us": round((per["encrypted"] - per["plaintext"]) * 1000, 1),
+            "ratio": round(per["plaintext"] / per["encrypted"], 3),
+        }
+        log(
+            f"in process, {name}: {per['encrypted']:.3f} ms of CPU a request with encryption "
+            f"and audit, {per['plaintext']:.3f} ms without: {out[name]['ratio']:.1%} "
+            f"({out[name]['extra_us']:+.0f} µs a request)"
+        )
+    return out
+
+
 def bodies(seeded):
     community = seeded.communities[0]
     ((street,),) = intake.query("SELECT street_id FROM portal_community WHERE id = %s", community)
@@ -110,6 +179,7 @@ def bodies(seeded):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--in-process", type=int, default=2000, help="requests per mode")
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
@@ -117,12 +187,13 @@ def main():
 
     intake.DB = DB  # intake.query reads this database
     env = bench_env(fresh_database(DB))
-    os.environ.update({k: v for k, v in env.items() if k.startswith("PERSONAL_DATA_")})
+    os.environ.update(env)  # this process's Django (per value, in process) uses the bench DB
     micro = per_value()
     log(f"per value: {micro}")
     flush_broker()
     try:
         seeded = migrate_and_seed(env)
+        inproc = in_process(bodies(seeded), args.in_process)
         plain_env = {**env, "PERSONAL_DATA_BENCH_PLAINTEXT": "1", "AUDIT_BENCH_OFF": "1"}
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             servers, meters = {}, {}
@@ -167,7 +238,12 @@ def main():
                         for (n, m), v in rps.items()
                     )
                 )
-            result = {"bench": "encryption", "per_value": micro, "intake": {}}
+            result = {
+                "bench": "encryption",
+                "per_value": micro,
+                "in_process": inproc,
+                "intake": {},
+            }
             for name in found:
                 ratios = [
                     e / p

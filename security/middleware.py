@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from security.audit import audit_record
 from security.model_changes import current_request
 from security.models import AuditEvent
-from security.receivers import SESSION_SEEN, SESSION_STARTED, is_staff_account
+from security.receivers import SESSION_SEEN, SESSION_STARTED, is_staff_account, signed_in_user
 from security.sessions import signed_in_elsewhere
 from security.two_factor import has_authenticator, two_factor_required
 
@@ -139,8 +139,10 @@ class AuditContextMiddleware:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
-        user = getattr(request, "user", None)
-        if request.method not in self.SAFE and user is not None and user.is_superuser:
+        if request.method in self.SAFE:
+            return response
+        user = signed_in_user(request)  # a public POST loads no one
+        if user is not None and user.is_superuser:
             audit_record(
                 kind=AuditEvent.Kind.SUPERUSER_ACTION,
                 request=request,

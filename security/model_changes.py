@@ -59,11 +59,10 @@ def _shown(model, name, value):
 
 
 def _staff_request():
-    from security.receivers import is_staff_account
+    from security.receivers import is_staff_account, signed_in_user
 
     request = current_request.get()
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and is_staff_account(user):
+    if request is not None and is_staff_account(signed_in_user(request)):
         return request
     return None
 

@@ -4,8 +4,10 @@ only through signals, so these receivers are where they are recorded."""
 import time
 
 from axes.signals import user_locked_out
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils.functional import SimpleLazyObject, empty
 
 from security.audit import audit_record
 from security.models import AuditEvent
@@ -17,6 +19,21 @@ SESSION_SEEN = "security_seen"
 
 def is_staff_account(user):
     return bool(user is not None and (user.is_superuser or user.is_staff or user.role))
+
+
+def signed_in_user(request):
+    """The request's signed-in account, or None, without loading anyone for a request that
+    cannot have one: a public POST (the resident's form, Open311) has a lazy user and a session
+    with no account in it, and the audit hooks that ask on every save would otherwise load the
+    session's user for nothing. A user set by the API's token authentication is taken as is."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return None
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY not in session:
+            return None
+    return user if user.is_authenticated else None
 
 
 @receiver(user_login_failed, dispatch_uid="security.login_failed")
