@@ -2,6 +2,7 @@
 Every figure counts live (not voided) meal records; money is summed exactly (Decimal)."""
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -193,6 +194,27 @@ def subsidy_statement(canteen, year, month):
     )
 
 
+@functools.cache
+def _till_set_meal_sql():
+    """The field names and the statement of till_set_meal, written once per process."""
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        [f"s.{q(f.column)}" for f in SetMeal._meta.concrete_fields]
+        + [f"c.{q(f.column)}" for f in Canteen._meta.concrete_fields]
+    )
+    sql = (
+        f"SELECT {columns}, EXISTS (SELECT 1 FROM {q(CanteenStaff._meta.db_table)} cs"  # noqa: S608
+        f" WHERE cs.canteen_id = c.id AND cs.user_id = %s)"
+        f" FROM {q(SetMeal._meta.db_table)} s JOIN {q(Canteen._meta.db_table)} c"
+        f" ON c.id = s.canteen_id WHERE s.id = %s AND c.id = %s AND s.is_active = %s"
+    )
+    return (
+        [f.attname for f in SetMeal._meta.concrete_fields],
+        [f.attname for f in Canteen._meta.concrete_fields],
+        sql,
+    )
+
+
 def till_set_meal(user, canteen_id, set_meal_id):
     """The till's tap lookup, in one written-out query (the till answers every meal): the
     active set meal `set_meal_id` of canteen `canteen_id` with its canteen loaded, and whether
@@ -200,21 +222,9 @@ def till_set_meal(user, canteen_id, set_meal_id):
     rule as Canteen.objects.for_till). (None, False) when there is no such set."""
     if not (0 < canteen_id <= BIGINT_MAX and 0 < set_meal_id <= BIGINT_MAX):
         return None, False
-    q = connection.ops.quote_name
-    set_fields = [f.attname for f in SetMeal._meta.concrete_fields]
-    canteen_fields = [f.attname for f in Canteen._meta.concrete_fields]
-    columns = ", ".join(
-        [f"s.{q(f.column)}" for f in SetMeal._meta.concrete_fields]
-        + [f"c.{q(f.column)}" for f in Canteen._meta.concrete_fields]
-    )
+    set_fields, canteen_fields, sql = _till_set_meal_sql()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns}, EXISTS (SELECT 1 FROM {q(CanteenStaff._meta.db_table)} cs"  # noqa: S608
-            f" WHERE cs.canteen_id = c.id AND cs.user_id = %s)"
-            f" FROM {q(SetMeal._meta.db_table)} s JOIN {q(Canteen._meta.db_table)} c"
-            f" ON c.id = s.canteen_id WHERE s.id = %s AND c.id = %s AND s.is_active = %s",
-            [user.pk, set_meal_id, canteen_id, True],
-        )
+        cursor.execute(sql, [user.pk, set_meal_id, canteen_id, True])
         row = cursor.fetchone()
     if row is None:
         return None, False

@@ -99,8 +99,9 @@ def _tap(request, pk):
         return None
     if action == "member":
         request.session.pop(_pending_key(set_meal.canteen), None)
-    # The tap's receipt rides on the redirect (no message cookie to sign).
-    return redirect(f"{reverse('canteens:till', args=[pk])}?recorded={meal.pk}")
+    # The tap's receipt rides on the redirect back to this page (no message cookie to sign,
+    # no URL to reverse: the tap was posted to the till's own address).
+    return redirect(f"{request.path}?recorded={meal.pk}")
 
 
 @never_cache

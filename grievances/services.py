@@ -30,6 +30,7 @@ from grievances.routing import load_grids, locate, next_level, place
 from portal import workdays
 from portal.boundaries import boundary_index
 from portal.crypto import sealed
+from portal.inserts import insert_new
 from portal.models import Grid, User
 from portal.workdays import WorkCalendar
 
@@ -66,7 +67,8 @@ def case_submit(
 ):
     """Save a new case and have it routed after the commit.
 
-    One INSERT (plus photos); routing runs in the worker. If the broker is down the case is
+    One INSERT (plus photos), its statement built once (portal.inserts); routing runs in the
+    worker. If the broker is down the case is
     still saved, and the routing sweeper picks it up.
     """
     if compound is not None:
@@ -100,14 +102,14 @@ def case_submit(
         try:
             if photos or connection.in_atomic_block:
                 with transaction.atomic():
-                    case.save(force_insert=True)
+                    insert_new(case)
                     for photo in photos:
                         CasePhoto.objects.create(case=case, image=photo)
                     transaction.on_commit(kick.request_routing)
             else:
                 # A lone INSERT in autocommit is its own transaction: no BEGIN and COMMIT
                 # round trips on the hot path (about a fifth of the request's database cost).
-                case.save(force_insert=True)
+                insert_new(case)
                 kick.request_routing()
             break
         except IntegrityError:

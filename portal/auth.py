@@ -3,6 +3,8 @@
 Every signed-in request (a till tap, a case action, a member's page) loads its user by primary
 key. Django's ModelBackend builds that query through the ORM each time (~0.4 ms of CPU); the
 statement never changes, so it is written once here and the row turned into a User directly.
+The same row says whether the account holds an administrator duty (security.duties), which
+the second-factor check asks on every signed-in request: no second query for it.
 Authentication, permissions and `is_active` are ModelBackend's, unchanged.
 """
 
@@ -36,11 +38,23 @@ class UserBackend(backends.ModelBackend):
 
     @cached_property
     def _user_select(self):
+        from security.duties import DUTY_NAMES
+
         model = get_user_model()
         columns = [field.column for field in model._meta.concrete_fields]
-        quoted = ", ".join(f'"{column}"' for column in columns)
+        quoted = ", ".join(f'u."{column}"' for column in columns)
         table, pk = model._meta.db_table, model._meta.pk.column
-        sql = f'SELECT {quoted} FROM "{table}" WHERE "{pk}" = %s'  # noqa: S608 - names only
+        through = model.groups.through._meta
+        groups = model.groups.field.related_model._meta.db_table
+        user_fk = through.get_field(model._meta.model_name).column
+        group_fk = through.get_field("group").column
+        names = ", ".join("'" + name.replace("'", "''") + "'" for name in DUTY_NAMES)
+        sql = (
+            f'SELECT {quoted}, EXISTS (SELECT 1 FROM "{through.db_table}" ug'  # noqa: S608
+            f' JOIN "{groups}" g ON g.id = ug."{group_fk}"'
+            f' WHERE ug."{user_fk}" = u."{pk}" AND g.name IN ({names}))'
+            f' FROM "{table}" u WHERE u."{pk}" = %s'
+        )
         return model, columns, sql
 
     def get_user(self, user_id):
@@ -55,7 +69,8 @@ class UserBackend(backends.ModelBackend):
             row = cursor.fetchone()
         if row is None:
             return None
-        user = model.from_db(alias, columns, row)
+        user = model.from_db(alias, columns, row[:-1])
+        user.duty_held = bool(row[-1])  # read by security.duties.holds_duty
         return user if self.user_can_authenticate(user) else None
 
 

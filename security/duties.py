@@ -74,7 +74,10 @@ def duties_of(user):
 
 
 def holds_duty(user):
-    return bool(duties_of(user))
+    """Whether the account holds any duty; for a signed-in request's user, as read with its row
+    (portal.auth.UserBackend.get_user), so the check costs no query."""
+    held = getattr(user, "duty_held", None)
+    return bool(duties_of(user)) if held is None else held
 
 
 def duties_compatible(names):
