@@ -18,7 +18,7 @@ from django.conf import settings  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 from django.utils.translation import trans_real  # noqa: E402
 
-get_resolver().url_patterns
+get_resolver().url_patterns  # noqa: B018 - loading them is the point
 for code, _name in settings.LANGUAGES:
     trans_real.translation(code)
 
