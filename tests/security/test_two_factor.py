@@ -181,3 +181,36 @@ def test_api_tokens_are_refused_for_accounts_that_need_a_second_factor(client, s
     worker = Token.objects.create(user=staff["grid"])  # grid workers: only by setting
     allowed = client.get("/api/v1/communities/", HTTP_AUTHORIZATION=f"Token {worker.key}")
     assert allowed.status_code == 200
+
+
+def test_a_duty_given_to_a_signed_in_account_asks_for_the_second_factor_on_its_next_request(
+    client, staff
+):
+    """Whether an account holds a duty is read with its row on every request (no second query,
+    nothing remembered in the session): a grid worker made the audit administrator mid-session
+    is sent to enrol at once, and let go again when the duty is taken away."""
+    from django.contrib.auth.models import Group
+
+    from security.duties import AUDIT_ADMIN
+
+    worker = staff["grid"]
+    client.force_login(worker)
+    assert client.get("/staff/").status_code == 200
+    worker.groups.add(Group.objects.get(name=AUDIT_ADMIN))
+    page = client.get("/staff/")
+    assert page.status_code == 302 and page.url.startswith("/security/two-factor/enrol/")
+    worker.groups.clear()
+    assert client.get("/staff/").status_code == 200
+
+
+def test_the_signed_in_user_and_its_duty_come_in_one_query(staff, django_assert_num_queries):
+    from portal.auth import UserBackend
+    from security.duties import SYSTEM_ADMIN, duty_assign, holds_duty
+
+    backend = UserBackend()
+    duty_assign(user=staff["street"], duty=SYSTEM_ADMIN, by=None)
+    with django_assert_num_queries(2):
+        holder, official = backend.get_user(staff["street"].pk), backend.get_user(
+            staff["district"].pk
+        )
+        assert holds_duty(holder) is True and holds_duty(official) is False
