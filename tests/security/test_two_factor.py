@@ -210,7 +210,8 @@ def test_the_signed_in_user_and_its_duty_come_in_one_query(staff, django_assert_
     backend = UserBackend()
     duty_assign(user=staff["street"], duty=SYSTEM_ADMIN, by=None)
     with django_assert_num_queries(2):
-        holder, official = backend.get_user(staff["street"].pk), backend.get_user(
-            staff["district"].pk
+        holder, official = (
+            backend.get_user(staff["street"].pk),
+            backend.get_user(staff["district"].pk),
         )
         assert holds_duty(holder) is True and holds_duty(official) is False
