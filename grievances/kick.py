@@ -1,13 +1,17 @@
 """Waking the worker cheaply.
 
-A web request must not pay Celery's publish cost (about 1 ms) per case, and must not hang when
-Redis is down. So a committed case only sets a short-lived flag in Redis (one round trip); the
-request that sets it publishes a single routing task, which routes everything pending. While
-the broker is unreachable we stop trying for a few seconds: the case is saved and the beat
-sweeper routes it later.
+A web request must not pay Celery's publish cost (about 1 ms) per case, nor a Redis round trip,
+and must not hang when Redis is down. So a committed case only raises a flag in its own
+process; a small thread of that process (the waker) gathers what was committed within
+WAKE_WINDOW seconds and sets a short-lived flag in Redis once for all of it; the process that
+sets the Redis flag publishes a single routing task, which routes everything pending. While the
+broker is unreachable we stop trying for a few seconds: the cases are saved and the beat
+sweeper routes them later (as it does for the few committed just before a process exits).
 """
 
 import logging
+import os
+import threading
 import time
 
 from django.conf import settings
@@ -18,10 +22,14 @@ log = logging.getLogger(__name__)
 
 WAKE_KEY = "grievances:route-wake"
 WAKE_TTL_MS = 10_000  # if the task is lost, the next case (or the sweeper) wakes routing again
+WAKE_WINDOW = 0.05  # seconds: the cases of a burst share one wake-up; routing waits this long
 BACKOFF_SECONDS = 5.0
 
 _redis = None
 _down_until = 0.0
+_committed = threading.Event()  # a case was committed here since the last wake-up
+_waker_pid = None  # the process whose waker thread runs (a forked child starts its own)
+_waker_lock = threading.Lock()
 
 
 def _eager():
@@ -50,12 +58,45 @@ def _mark_down(exc):
 
 
 def request_routing():
-    """Called on commit of a new case."""
-    from grievances.tasks import route_pending_cases
-
+    """Called on commit of a new case: the waker of this process wakes routing within
+    WAKE_WINDOW seconds (inline when tasks run eagerly, as in the embedded setup)."""
     if _eager():
+        from grievances.tasks import route_pending_cases
+
         route_pending_cases.delay()
         return
+    if _waker_pid != os.getpid():
+        _waker_start()
+    _committed.set()
+
+
+def _waker_start():
+    """The waker of this process, started by its first case (a forked web worker starts its
+    own: threads do not survive a fork, and the flag it inherited is not its own)."""
+    global _waker_pid, _committed
+    with _waker_lock:
+        if _waker_pid == os.getpid():
+            return
+        _committed = threading.Event()
+        threading.Thread(
+            target=_waker_run, args=(_committed,), name="routing-waker", daemon=True
+        ).start()
+        _waker_pid = os.getpid()
+
+
+def _waker_run(committed):
+    while True:
+        committed.wait()
+        time.sleep(WAKE_WINDOW)  # let the rest of a burst commit: one wake-up for all of it
+        committed.clear()
+        wake_routing()
+
+
+def wake_routing():
+    """Set the Redis flag unless it is set (a routing task is queued and has not started);
+    whoever sets it publishes the task."""
+    from grievances.tasks import route_pending_cases
+
     if _broker_down():
         return
     try:
