@@ -2,9 +2,11 @@
 
 A web request must not pay Celery's publish cost (about 1 ms) per case, nor a Redis round trip,
 and must not hang when Redis is down. So a committed case only raises a flag in its own
-process; a small thread of that process (the waker) gathers what was committed within
-WAKE_WINDOW seconds and sets a short-lived flag in Redis once for all of it; the process that
-sets the Redis flag publishes a single routing task, which routes everything pending. While the
+process; a small thread of that process (the waker) sets a short-lived flag in Redis at once,
+then rests WAKE_WINDOW seconds, so the cases committed meanwhile share its next wake-up (a
+case alone is not held up; a burst costs one round trip per window, not one per case). The
+process that sets the Redis flag publishes a single routing task, which routes everything
+pending. While the
 broker is unreachable we stop trying for a few seconds: the cases are saved and the beat
 sweeper routes them later (as it does for the few committed just before a process exits).
 """
@@ -22,7 +24,7 @@ log = logging.getLogger(__name__)
 
 WAKE_KEY = "grievances:route-wake"
 WAKE_TTL_MS = 10_000  # if the task is lost, the next case (or the sweeper) wakes routing again
-WAKE_WINDOW = 0.05  # seconds: the cases of a burst share one wake-up; routing waits this long
+WAKE_WINDOW = 0.02  # seconds: at most one wake-up per process this often (a burst shares one)
 BACKOFF_SECONDS = 5.0
 
 _redis = None
@@ -58,8 +60,9 @@ def _mark_down(exc):
 
 
 def request_routing():
-    """Called on commit of a new case: the waker of this process wakes routing within
-    WAKE_WINDOW seconds (inline when tasks run eagerly, as in the embedded setup)."""
+    """Called on commit of a new case: the waker of this process wakes routing at once, or
+    within WAKE_WINDOW seconds in a burst (inline when tasks run eagerly, as in the embedded
+    setup)."""
     if _eager():
         from grievances.tasks import route_pending_cases
 
@@ -87,9 +90,9 @@ def _waker_start():
 def _waker_run(committed):
     while True:
         committed.wait()
-        time.sleep(WAKE_WINDOW)  # let the rest of a burst commit: one wake-up for all of it
         committed.clear()
         wake_routing()
+        time.sleep(WAKE_WINDOW)  # the cases committed meanwhile share the next wake-up
 
 
 def wake_routing():
