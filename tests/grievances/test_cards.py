@@ -91,6 +91,37 @@ def test_a_case_already_past_its_limit_when_swept_gets_the_red_card_not_the_yell
     assert list(CaseCard.objects.values_list("colour", "level")) == [("red", Level.GRID)]
 
 
+def test_yellow_cards_are_shown_in_batches_each_case_once_with_its_holder_and_history(
+    two_streets, staff, sms
+):
+    """Five cases due, batches of two: every one gets its card (holder, node, stay) and one
+    history record, a case past its limit gets none, and nothing is due afterwards."""
+    category = CategoryFactory(grid_hours=24, community_hours=48, street_hours=72)
+    cases = [submit(two_streets["communities"][0], category) for _ in range(6)]
+    for case in cases:
+        case.refresh_from_db()
+    late = cases[-1]
+    Case.objects.filter(pk=late.pk).update(deadline=late.level_since + timedelta(hours=12))
+    at = cases[0].level_since + timedelta(hours=20)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.cases_issue_cards(at, batch=2) == 5
+    cards = CaseCard.objects.filter(colour="yellow")
+    assert sorted(cards.values_list("case_id", flat=True)) == sorted(c.pk for c in cases[:5])
+    for card in cards:
+        case = next(c for c in cases if c.pk == card.case_id)
+        assert (card.holder_id, card.grid_id, card.level) == (
+            case.assignee_id,
+            case.grid_id,
+            Level.GRID,
+        )
+        assert card.level_since == case.level_since and card.deadline == case.deadline
+    events = CaseEvent.objects.filter(kind=CaseEvent.Kind.YELLOW_CARD)
+    assert sorted(events.values_list("case_id", flat=True)) == sorted(c.pk for c in cases[:5])
+    assert set(events.values_list("from_level", flat=True)) == {Level.GRID}
+    assert not Case.objects.filter(pk__in=[c.pk for c in cases], yellow_at__isnull=False).exists()
+    assert services.cases_issue_cards(at + timedelta(hours=1), batch=2) == 0
+
+
 def test_a_case_overdue_at_the_district_gets_its_red_card_once(case, staff):
     Case.objects.filter(pk=case.pk).update(
         level=Level.DISTRICT, deadline=timezone.now() - timedelta(minutes=5), yellow_at=None
