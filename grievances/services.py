@@ -605,15 +605,17 @@ def cases_issue_cards(now=None, batch=ESCALATE_BATCH, among=None):
             Case.objects.filter(pk__in=[c.pk for c in cases]).update(yellow_at=None)
             live = [c for c in cases if c.deadline and c.deadline > now]
             issued += _show_cards(live, CaseCard.Colour.YELLOW)
+    overdue_at_top = pool.overdue(now).filter(level=Level.DISTRICT)
+    if not overdue_at_top.exists():  # the usual answer, for one index probe and no transaction
+        return issued
     red_shown = CaseCard.objects.filter(
         case=OuterRef("pk"), colour=CaseCard.Colour.RED, level_since=OuterRef("level_since")
     )
     with transaction.atomic():
         stuck = list(
-            pool.overdue(now)
-            .filter(level=Level.DISTRICT)
-            .exclude(Exists(red_shown))
-            .select_for_update(skip_locked=True, of=("self",))[:batch]
+            overdue_at_top.exclude(Exists(red_shown)).select_for_update(
+                skip_locked=True, of=("self",)
+            )[:batch]
         )
         issued += _show_cards(stuck, CaseCard.Colour.RED)
     return issued
