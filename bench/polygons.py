@@ -20,8 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The project before bench/: bench/canteens.py and its siblings share names with the apps.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import PG, drop_database, emit, fresh_database, log, median, percentile  # noqa: E402
 

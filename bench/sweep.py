@@ -158,7 +158,8 @@ def sweep_once():
     t0 = time.perf_counter()
     moved = cases_escalate_overdue()
     seconds = time.perf_counter() - t0
-    queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("celery")
+    # Messages travel on their own queue (settings.CELERY_TASK_ROUTES).
+    queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("notify")
     return moved, seconds, CaseEvent.objects.count(), queued
 
 
