@@ -18,7 +18,7 @@ from canteens.models import (
     WeeklyMenu,
 )
 from members.models import Member
-from portal.admin import ScopedAdmin
+from portal.admin import ScopedAdmin, page_links
 
 
 class TierPriceInline(admin.TabularInline):
@@ -66,14 +66,10 @@ class CanteenAdmin(ScopedAdmin):
 
     @admin.display(description=_("pages"))
     def pages(self, obj):
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("canteens:detail", args=[obj.pk]),
-            _("menu"),
-            reverse("canteens_staff:menu", args=[obj.pk]),
-            _("plan menus"),
-            reverse("canteens:till", args=[obj.pk]),
-            _("till"),
+        return page_links(
+            ("canteens:detail", obj.pk, _("menu")),
+            ("canteens_staff:menu", obj.pk, _("plan menus")),
+            ("canteens:till", obj.pk, _("till")),
         )
 
     def save_model(self, request, obj, form, change):

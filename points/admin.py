@@ -2,8 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from points import services
@@ -17,7 +15,7 @@ from points.models import (
     Service,
     Wish,
 )
-from portal.admin import ScopedAdmin
+from portal.admin import ScopedAdmin, page_links
 
 
 @admin.register(EarningRule)
@@ -35,12 +33,9 @@ class MerchantAdmin(ScopedAdmin):
 
     @admin.display(description=_("pages"))
     def pages(self, obj):
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("points:counter", args=[obj.pk]),
-            _("voucher counter"),
-            reverse("points_staff:statement", args=[obj.pk]),
-            _("statement of this month"),
+        return page_links(
+            ("points:counter", obj.pk, _("voucher counter")),
+            ("points_staff:statement", obj.pk, _("statement of this month")),
         )
 
 
@@ -93,9 +88,7 @@ class PartnerAdmin(ScopedAdmin):
 
     @admin.display(description=_("pages"))
     def pages(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("points:desk", args=[obj.pk]), _("order desk")
-        )
+        return page_links(("points:desk", obj.pk, _("order desk")))
 
 
 @admin.register(Service)
