@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -99,8 +98,12 @@ def _tap(request, pk):
         return None
     if action == "member":
         request.session.pop(_pending_key(set_meal.canteen), None)
-    # The tap's receipt rides on the redirect back to this page (no message cookie to sign,
-    # no URL to reverse: the tap was posted to the till's own address).
+    return _receipt(request, meal)
+
+
+def _receipt(request, meal):
+    """Back to the till with the tap's receipt on the address (no message cookie to sign, no
+    URL to reverse: a tap is posted to the till's own address)."""
     return redirect(f"{request.path}?recorded={meal.pk}")
 
 
@@ -165,9 +168,7 @@ def till(request, pk):
                 else:
                     if action == "member":
                         request.session.pop(_pending_key(canteen), None)
-                    # The tap's receipt rides on the redirect (no message cookie to sign: the
-                    # till is the hot path).
-                    return redirect(f"{reverse('canteens:till', args=[pk])}?recorded={meal.pk}")
+                    return _receipt(request, meal)
             status = 400
         elif action == "cancel":
             request.session.pop(_pending_key(canteen), None)

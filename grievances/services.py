@@ -1,6 +1,7 @@
 """Every change to a case goes through one function here: it checks the rule, writes the case
 and its immutable step record in one transaction, and queues notifications after the commit."""
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -586,25 +587,16 @@ def cases_issue_cards(now=None, batch=ESCALATE_BATCH, among=None):
     issued = 0
     pool = Case.objects.all() if among is None else among
     due = pool.filter(status__in=OPEN_STATUSES, yellow_at__lte=now)
-    step = _yellow_batch_sql if connection.vendor == "postgresql" and among is None else None
+    if connection.vendor == "postgresql" and among is None:
+        step = _yellow_batch_sql
+    else:
+        step = functools.partial(_yellow_batch_orm, due)
     while due.exists():  # the usual answer: no, for one probe of the partial index
         with transaction.atomic():
-            if step is not None:
-                claimed, event_ids = step(now, batch)
-                if not claimed:
-                    break
-                if event_ids:
-                    transaction.on_commit(lambda ids=event_ids: kick.send_notifications(ids))
-                issued += len(event_ids)
-                continue
-            cases = list(
-                due.select_for_update(skip_locked=True, of=("self",)).order_by("yellow_at")[:batch]
-            )
-            if not cases:
+            claimed, shown = step(now, batch)
+            if not claimed:
                 break
-            Case.objects.filter(pk__in=[c.pk for c in cases]).update(yellow_at=None)
-            live = [c for c in cases if c.deadline and c.deadline > now]
-            issued += _show_cards(live, CaseCard.Colour.YELLOW)
+            issued += shown
     overdue_at_top = pool.overdue(now).filter(level=Level.DISTRICT)
     if not overdue_at_top.exists():  # the usual answer, for one index probe and no transaction
         return issued
@@ -652,8 +644,21 @@ SELECT (SELECT count(*) FROM due), (SELECT coalesce(array_agg(id), '{{}}') FROM 
 """
 
 
+def _yellow_batch_orm(due, now, batch):
+    """The portable path (SQLite, the demo's own cases): (cases claimed, cards shown)."""
+    cases = list(
+        due.select_for_update(skip_locked=True, of=("self",)).order_by("yellow_at")[:batch]
+    )
+    if not cases:
+        return 0, 0
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(yellow_at=None)
+    live = [c for c in cases if c.deadline and c.deadline > now]
+    return len(cases), _show_cards(live, CaseCard.Colour.YELLOW)
+
+
 def _yellow_batch_sql(now, batch):
-    """(cases claimed, ids of the history records written) for one batch of yellow cards."""
+    """One batch of yellow cards in one statement: (cases claimed, cards shown); the history
+    records' messages are queued after the commit, as _show_cards does."""
     sql = _YELLOW_SQL.format(
         case=Case._meta.db_table, card=CaseCard._meta.db_table, event=CaseEvent._meta.db_table
     )
@@ -668,7 +673,9 @@ def _yellow_batch_sql(now, batch):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         claimed, event_ids = cursor.fetchone()
-    return claimed, list(event_ids)
+    if event_ids:
+        transaction.on_commit(lambda ids=list(event_ids): kick.send_notifications(ids))
+    return claimed, len(event_ids)
 
 
 def _show_cards(cases, colour):
