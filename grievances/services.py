@@ -19,6 +19,7 @@ from grievances.models import (
     CaseCard,
     CaseEvent,
     CasePhoto,
+    Category,
     Channel,
     ExtensionRequest,
     Level,
@@ -32,7 +33,7 @@ from portal import workdays
 from portal.boundaries import boundary_index
 from portal.crypto import sealed
 from portal.inserts import insert_new
-from portal.models import Grid, User
+from portal.models import Compound, Grid, User
 from portal.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -209,12 +210,7 @@ def cases_route_pending(limit=ROUTE_BATCH):
     """
     now = timezone.now()
     with transaction.atomic():
-        cases = list(
-            Case.objects.unrouted()
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("category", "compound")
-            .order_by("id")[:limit]
-        )
+        cases = _claim_unrouted(limit)
         if not cases:
             return 0
         before = [rollups.snapshot(c) for c in cases]
@@ -256,6 +252,31 @@ def cases_route_pending(limit=ROUTE_BATCH):
         rollups.cases_changed(before, cases)
         _notify_after_commit(events)
     return len(cases)
+
+
+def _claim_unrouted(limit):
+    """The oldest `limit` unrouted cases, locked for this transaction (SKIP LOCKED: a case
+    another worker holds is its), with their category and compound. The statement is written
+    once per process: compiling the ORM's locking, joined query was a third of a small batch's
+    routing (under load a batch is a few cases, every 20 ms)."""
+    cases = list(Case.objects.raw(_claim_sql(connection.vendor), [limit]))
+    categories = Category.objects.in_bulk({c.category_id for c in cases})
+    compound_ids = {c.compound_id for c in cases if c.compound_id}
+    compounds = Compound.objects.in_bulk(compound_ids) if compound_ids else {}
+    for case in cases:
+        case.category = categories[case.category_id]
+        case.compound = compounds.get(case.compound_id)
+    return cases
+
+
+@functools.cache
+def _claim_sql(vendor):
+    lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""  # SQLite: one writer
+    # The table name comes from the model; the limit is a parameter.
+    return (
+        f"SELECT * FROM {connection.ops.quote_name(Case._meta.db_table)} "  # noqa: S608
+        f"WHERE routed_at IS NULL ORDER BY id LIMIT %s{lock}"
+    )
 
 
 _ROUTED_FIELDS = [
@@ -452,8 +473,6 @@ def _deadlines_from(now):
     """(category id, level) → Deadline for a case reaching that level now: every case a sweep
     moves starts its count at the same moment, so a few dozen deadlines serve a million cases
     and the working-day rule stays in one place (Category.deadline_from)."""
-    from grievances.models import Category
-
     calendar = WorkCalendar()
     return {
         (category.pk, level.value): category.deadline_from(level, now, calendar)
@@ -517,8 +536,6 @@ SELECT id FROM red_events UNION ALL SELECT id FROM moved_events
 
 
 def _escalate_batch_sql(now, batch, limits):
-    from grievances.models import Category
-
     sql = _ESCALATE_SQL.format(
         case=Case._meta.db_table,
         category=Category._meta.db_table,

@@ -30,6 +30,16 @@ def test_inside_wall_case_goes_to_the_only_inner_grid_and_its_worker(community, 
     assert case.events.get().kind == CaseEvent.Kind.ASSIGNED
 
 
+def test_a_grid_worker_who_left_is_not_given_new_cases(community, staff):
+    leaver = staff["grid"]
+    newcomer = make_staff(User.Role.GRID_WORKER, leaver.grid)
+    User.objects.filter(pk=leaver.pk).update(is_active=False)
+    case = submit(community)
+    case.refresh_from_db()
+    assert case.grid == leaver.grid
+    assert case.assignee == newcomer
+
+
 def test_compound_decides_the_grid_when_a_community_has_several(community, staff):
     other_inner = GridFactory(community=community)
     compound = CompoundFactory(community=community, grid=other_inner)
