@@ -11,6 +11,7 @@ broker is unreachable we stop trying for a few seconds: the cases are saved and 
 sweeper routes them later (as it does for the few committed just before a process exits).
 """
 
+import atexit
 import logging
 import os
 import threading
@@ -23,7 +24,10 @@ from portal.celery import app
 log = logging.getLogger(__name__)
 
 WAKE_KEY = "grievances:route-wake"
-WAKE_TTL_MS = 10_000  # if the task is lost, the next case (or the sweeper) wakes routing again
+# If the task is lost (a process killed between the flag and the publish), the next case after
+# this wakes routing again (or the sweeper does); a task queued longer than this only gets a
+# twin, which finds little to do.
+WAKE_TTL_MS = 2_000
 WAKE_WINDOW = 0.02  # seconds: at most one wake-up per process this often (a burst shares one)
 BACKOFF_SECONDS = 5.0
 
@@ -32,6 +36,7 @@ _down_until = 0.0
 _committed = threading.Event()  # a case was committed here since the last wake-up
 _waker_pid = None  # the process whose waker thread runs (a forked child starts its own)
 _waker_lock = threading.Lock()
+_wake_lock = threading.Lock()  # held while the waker sets the flag and publishes
 
 
 def _eager():
@@ -76,11 +81,11 @@ def request_routing():
 def _waker_start():
     """The waker of this process, started by its first case (a forked web worker starts its
     own: threads do not survive a fork, and the flag it inherited is not its own)."""
-    global _waker_pid, _committed
+    global _waker_pid, _committed, _wake_lock
     with _waker_lock:
         if _waker_pid == os.getpid():
             return
-        _committed = threading.Event()
+        _committed, _wake_lock = threading.Event(), threading.Lock()
         threading.Thread(
             target=_waker_run, args=(_committed,), name="routing-waker", daemon=True
         ).start()
@@ -90,9 +95,26 @@ def _waker_start():
 def _waker_run(committed):
     while True:
         committed.wait()
-        committed.clear()
-        wake_routing()
+        with _wake_lock:  # a process that exits waits for this wake-up to be out (see below)
+            committed.clear()
+            wake_routing()
         time.sleep(WAKE_WINDOW)  # the cases committed meanwhile share the next wake-up
+
+
+@atexit.register
+def _wake_before_exit():
+    """A process that stops (a gunicorn worker recycled after max_requests, a deploy) wakes
+    routing for the cases it committed last, and is not cut off between setting the flag and
+    publishing the task: that left the flag set with no task behind it, and nothing routed
+    until the flag expired, or, when no case came after, until the sweeper."""
+    if _waker_pid != os.getpid() or not _wake_lock.acquire(timeout=2):
+        return
+    try:
+        if _committed.is_set():
+            _committed.clear()
+            wake_routing()
+    finally:
+        _wake_lock.release()
 
 
 def wake_routing():
@@ -107,6 +129,33 @@ def wake_routing():
             route_pending_cases.delay()
     except Exception as exc:  # noqa: BLE001 - any broker failure must not fail the submission
         _mark_down(exc)
+
+
+# Under a burst, a routing pass starts at most every BURST_CYCLE seconds. Each pass (and the
+# notification task it queues) has a fixed cost of several milliseconds (two Celery tasks, the
+# claim, the grids, the figures): a worker that drains every few cases as they come spends on
+# that fixed cost the CPU the web processes need to take the cases in. A pass that routed
+# BURST_CASES or more shows the cases are coming fast, so the next one waits out the cycle and
+# takes what came meanwhile in one batch. A case alone is never held up (20 cases/s route one
+# at a time, at once); under a burst a case waits at most one cycle longer.
+BURST_CASES = 5
+BURST_CYCLE = 0.05
+_last_pass = {"started": 0.0, "routed": 0}  # this process's last routing pass
+
+
+def pace_routing():
+    """Called by the routing task before it claims: wait out the cycle after a burst."""
+    if _eager():  # inline in a request (the embedded setup): never sleep there
+        return
+    if _last_pass["routed"] >= BURST_CASES:
+        wait = _last_pass["started"] + BURST_CYCLE - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+    _last_pass["started"] = time.monotonic()
+
+
+def routing_pass_done(routed):
+    _last_pass["routed"] = routed
 
 
 def clear_wake_flag():

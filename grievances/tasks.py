@@ -7,13 +7,18 @@ from grievances import kick, notify, services
 
 @shared_task(acks_late=True)
 def route_pending_cases(limit=services.ROUTE_BATCH):
-    """Route every case still waiting for routing (also the beat sweeper), `limit` a batch."""
+    """Route every case still waiting for routing (also the beat sweeper), `limit` a batch.
+
+    After a burst it first waits out the pace (kick.pace_routing) with the flag still set, so
+    the cases committed meanwhile wake nobody and join this pass."""
+    kick.pace_routing()
     kick.clear_wake_flag()
     total = 0
     while n := services.cases_route_pending(limit):
         total += n
         if n < limit:  # drained; a case committed since then set the flag and sends a task
             break
+    kick.routing_pass_done(total)
     return total
 
 
