@@ -19,6 +19,29 @@ pytestmark = pytest.mark.postgres
 N = 3000
 
 
+def twice_at_once(work):
+    """Run `work()` in two threads released together, each on its own database connection;
+    [what each returned], [errors]."""
+    start = threading.Barrier(2)
+    results, errors = [None, None], []
+
+    def run(i):
+        try:
+            start.wait()
+            results[i] = work()
+        except Exception as exc:  # noqa: BLE001 - reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
 def test_two_sweeps_at_once_move_every_overdue_case_exactly_one_level(
     transactional_db, two_streets
 ):
@@ -26,23 +49,7 @@ def test_two_sweeps_at_once_move_every_overdue_case_exactly_one_level(
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL")
     bulk_overdue(two_streets["communities"][0], CategoryFactory(), N)
     now = timezone.now()
-    start = threading.Barrier(2)
-    moved, errors = [0, 0], []
-
-    def sweep(i):
-        try:
-            start.wait()
-            moved[i] = services.cases_escalate_overdue(now, batch=50)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    moved, errors = twice_at_once(lambda: services.cases_escalate_overdue(now, batch=50))
 
     assert errors == []
     assert sum(moved) == N
@@ -61,24 +68,14 @@ def test_two_routing_passes_at_once_route_every_case_exactly_once(transactional_
     if connection.vendor != "postgresql":
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL")
     bulk_cases(two_streets["communities"][0], CategoryFactory(), N)
-    start = threading.Barrier(2)
-    routed, errors = [0, 0], []
 
-    def drain(i):
-        try:
-            start.wait()
-            while n := services.cases_route_pending(limit=100):
-                routed[i] += n
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def drain():
+        routed = 0
+        while n := services.cases_route_pending(limit=100):
+            routed += n
+        return routed
 
-    threads = [threading.Thread(target=drain, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    routed, errors = twice_at_once(drain)
 
     assert errors == []
     assert sum(routed) == N
