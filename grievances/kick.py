@@ -6,9 +6,9 @@ process; a small thread of that process (the waker) sets a short-lived flag in R
 then rests WAKE_WINDOW seconds, so the cases committed meanwhile share its next wake-up (a
 case alone is not held up; a burst costs one round trip per window, not one per case). The
 process that sets the Redis flag publishes a single routing task, which routes everything
-pending. While the
-broker is unreachable we stop trying for a few seconds: the cases are saved and the beat
-sweeper routes them later (as it does for the few committed just before a process exits).
+pending. While the broker is unreachable we stop trying for a few seconds: the cases are saved
+and the beat sweeper routes them later. Under a burst the routing task paces itself
+(pace_routing), and a process that exits wakes routing for its last cases (_wake_before_exit).
 """
 
 import atexit
