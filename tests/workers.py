@@ -82,6 +82,26 @@ class WorkerProcess:
             self.log.close()
         self.proc = None
 
+    def idle(self):
+        """Nothing waits in the broker's queue and every task the worker took has finished
+        (its log says "succeeded" or "raised" for each "received")."""
+        broker = redis.Redis.from_url(self.broker_url)
+        if broker.llen("celery") or broker.llen("notify"):
+            return False
+        log = self.log_path.read_text()
+        return log.count("] received") == log.count("] succeeded") + log.count("] raised")
+
+    def settle(self, quiet=0.3, timeout=20):
+        """Wait until the worker is idle and stays so for `quiet` seconds (a wake-up published
+        just after the last check would otherwise start a pass a test does not expect)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if wait_until(self.idle, timeout=deadline - time.monotonic()):
+                time.sleep(quiet)
+                if self.idle():
+                    return True
+        return False
+
     def kill(self):
         """SIGKILL, as the OOM killer or a pulled plug would."""
         os.killpg(self.proc.pid, signal.SIGKILL)
