@@ -180,7 +180,7 @@ def explain():
         "batch": 5000,
     }
     claim = claim.format(case="grievances_case", category="grievances_category")
-    claim = claim.replace("FOR UPDATE OF c SKIP LOCKED", "")
+    claim = claim.replace("FOR NO KEY UPDATE OF c SKIP LOCKED", "")
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + claim.replace("%(now)s", "now()"), params)
         return "\n".join(row[0] for row in cursor.fetchall())

@@ -151,7 +151,7 @@ def household_set_colour(*, by, household, colour, reason):
         raise ValidationError({"colour": _("Choose red, yellow or blue.")})
     if not reason:
         raise ValidationError({"reason": _("Say why the colour changes.")})
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
     if household.colour == colour:
         raise ValidationError({"colour": _("The household already has this colour.")})
     _colour_write(household, by, colour, reason)
@@ -202,7 +202,7 @@ def household_set_one_off_due(*, by, household, due_on, reason):
         raise ValidationError({"reason": _("Say why the household needs a visit.")})
     if due_on is None or due_on < schedule.today():
         raise ValidationError({"due_on": _("Choose today or a later date.")})
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
     household.one_off_due_on, household.one_off_reason = due_on, reason
     household.save(update_fields=["one_off_due_on", "one_off_reason"])
     schedule.household_reschedule(household)
@@ -250,7 +250,7 @@ def visit_log(
         errors["finding"] = _("Describe what you found.")
     if errors:
         raise ValidationError(errors)
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
     visit = Visit(
         household=household,
         by=by,
@@ -341,7 +341,11 @@ def patrol_end(*, by):
     from grievances.models import Case, Channel
 
     now = timezone.now()
-    patrol = Patrol.objects.select_for_update().filter(worker=by, ended_at__isnull=True).first()
+    patrol = (
+        Patrol.objects.select_for_update(no_key=True)
+        .filter(worker=by, ended_at__isnull=True)
+        .first()
+    )
     if patrol is None:
         raise ValidationError({"patrol": _("No patrol is under way.")})
     ended = Patrol.objects.filter(pk=patrol.pk, ended_at__isnull=True).update(ended_at=now)

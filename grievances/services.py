@@ -270,7 +270,7 @@ def _claim_unrouted(limit):
 
 @functools.cache
 def _claim_sql(vendor):
-    lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""  # SQLite: one writer
+    lock = " FOR NO KEY UPDATE SKIP LOCKED" if vendor == "postgresql" else ""  # SQLite: one writer
     # The table name comes from the model; the limit is a parameter.
     return (
         f"SELECT * FROM {connection.ops.quote_name(Case._meta.db_table)} "  # noqa: S608
@@ -330,7 +330,7 @@ def _save_routed(cases):
 
 
 def _locked(case):
-    return Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+    return Case.objects.select_for_update(no_key=True).select_related("category").get(pk=case.pk)
 
 
 def can_handle(user, case):
@@ -500,7 +500,7 @@ WITH due AS (
     WHERE c.status IN %(open)s AND c.deadline < %(now)s AND c.level <> %(district)s
     ORDER BY c.deadline
     LIMIT %(batch)s
-    FOR UPDATE OF c SKIP LOCKED
+    FOR NO KEY UPDATE OF c SKIP LOCKED
 ), moved AS (
     UPDATE {case} c
     SET level = due.to_level, status = %(assigned)s, assignee_id = NULL, level_since = %(now)s,
@@ -573,7 +573,7 @@ def _escalate_batch_orm(now, batch, limits):
     cases = list(
         Case.objects.overdue(now)
         .exclude(level=Level.DISTRICT)
-        .select_for_update(skip_locked=True, of=("self",))
+        .select_for_update(no_key=True, skip_locked=True, of=("self",))
         .select_related("category")
         .order_by("deadline")[:batch]
     )
@@ -622,7 +622,7 @@ def cases_issue_cards(now=None, batch=ESCALATE_BATCH, among=None):
     with transaction.atomic():
         stuck = list(
             overdue_at_top.exclude(Exists(red_shown)).select_for_update(
-                skip_locked=True, of=("self",)
+                no_key=True, skip_locked=True, of=("self",)
             )[:batch]
         )
         issued += _show_cards(stuck, CaseCard.Colour.RED)
@@ -641,7 +641,7 @@ WITH due AS (
     WHERE c.status IN %(open)s AND c.yellow_at <= %(now)s
     ORDER BY c.yellow_at
     LIMIT %(batch)s
-    FOR UPDATE OF c SKIP LOCKED
+    FOR NO KEY UPDATE OF c SKIP LOCKED
 ), cleared AS (
     UPDATE {case} c SET yellow_at = NULL FROM due WHERE c.id = due.id
 ), carded AS (
@@ -662,9 +662,8 @@ SELECT (SELECT count(*) FROM due), (SELECT coalesce(array_agg(id), '{{}}') FROM 
 
 def _yellow_batch_orm(due, now, batch):
     """The portable path (SQLite, the demo's own cases): (cases claimed, cards shown)."""
-    cases = list(
-        due.select_for_update(skip_locked=True, of=("self",)).order_by("yellow_at")[:batch]
-    )
+    claim = due.select_for_update(no_key=True, skip_locked=True, of=("self",))
+    cases = list(claim.order_by("yellow_at")[:batch])
     if not cases:
         return 0, 0
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(yellow_at=None)
@@ -724,7 +723,11 @@ def case_merge(*, case, into, by, note=""):
     if case.pk == into.pk:
         raise ValidationError(_("A case cannot be merged into itself."))
     first, second = sorted([case.pk, into.pk])
-    locked = Case.objects.select_for_update().select_related("category").in_bulk([first, second])
+    locked = (
+        Case.objects.select_for_update(no_key=True)
+        .select_related("category")
+        .in_bulk([first, second])
+    )
     if len(locked) < 2:
         raise ValidationError(_("No such case."))
     case, into = locked[case.pk], locked[into.pk]
@@ -846,7 +849,7 @@ def case_extension_ask(*, case, by, amount, reason):
 def case_extension_decide(*, request, by, approve, note=""):
     """The level above approves (the deadline moves, once per stay) or refuses. A request for
     a stay the case has left (moved up, resolved) can only be refused."""
-    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    request = ExtensionRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     case = _locked(request.case)
     if request.state != ExtensionRequest.State.PENDING:
         raise ValidationError(_("This request was already decided."))
@@ -909,7 +912,9 @@ def summons_answer(*, summons, by, answer):
     """A summoned department answers (报到) with what it will do or has done."""
     if not answer.strip():
         raise ValidationError({"answer": _("Write the department's answer.")})
-    summons = Summons.objects.select_for_update().select_related("case").get(pk=summons.pk)
+    summons = (
+        Summons.objects.select_for_update(no_key=True).select_related("case").get(pk=summons.pk)
+    )
     if not by.is_superuser and by.department_id != summons.department_id:
         raise PermissionDenied(_("Only the summoned department may answer."))
     if summons.answered_at:
@@ -1028,7 +1033,7 @@ def cases_anonymise(*, before, batch=ANONYMISE_BATCH):
             status__in=DONE_STATUSES, anonymised_at__isnull=True, resolved_at__lt=before
         ).order_by("resolved_at")
         if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
+            pending = pending.select_for_update(no_key=True, skip_locked=True)
         ids = list(pending.values_list("id", flat=True)[:batch])
         if not ids:
             return 0

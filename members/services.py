@@ -318,6 +318,7 @@ def member_erase(*, member):
     """Delete the account (PIPL art. 47): personal data erased here and in every app (their
     `erase`); the rows that figures count (check-ins, meals, ledger entries) stay, pointing at a
     member with no name and no phone, so no figure changes."""
+    # FOR UPDATE, not NO KEY as elsewhere: erasure clears the phone, a unique key.
     member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
     if member.erased_at:
         return member

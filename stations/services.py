@@ -109,7 +109,7 @@ def courier_save_profile(*, member, platform, real_name, work_id="", photo=None)
     if not real_name:
         raise ValidationError({"real_name": _("Enter your name as on your work ID.")})
     work_id = "".join(work_id.split()).upper()
-    courier = Courier.objects.select_for_update().filter(member=member).first()
+    courier = Courier.objects.select_for_update(no_key=True).filter(member=member).first()
     new = courier is None
     courier = courier or Courier(member=member)
     changed_id = bool(photo) or (work_id and _work_id_hash(work_id) != courier.work_id_hash)
@@ -227,7 +227,9 @@ def activity_sign_up(*, activity, member):
     if activity.starts_at <= timezone.now():
         raise ValidationError(_("This activity has started; sign-up is closed."))
     signup = (
-        ActivitySignup.objects.select_for_update().filter(activity=activity, member=member).first()
+        ActivitySignup.objects.select_for_update(no_key=True)
+        .filter(activity=activity, member=member)
+        .first()
     )
     if signup and signup.status != ActivitySignup.Status.CANCELLED:
         return signup
@@ -249,7 +251,7 @@ def activity_sign_up(*, activity, member):
 @transaction.atomic
 def activity_cancel(*, signup):
     """Cancel a sign-up; a freed place goes to the first on the waiting list, who is told."""
-    signup = ActivitySignup.objects.select_for_update().get(pk=signup.pk)
+    signup = ActivitySignup.objects.select_for_update(no_key=True).get(pk=signup.pk)
     if signup.status == ActivitySignup.Status.CANCELLED:
         return None
     was_confirmed = signup.status == ActivitySignup.Status.CONFIRMED
@@ -258,9 +260,9 @@ def activity_cancel(*, signup):
     if not was_confirmed:
         return None
     # Lock the activity so two cancellations promote two different people.
-    Activity.objects.select_for_update().get(pk=signup.activity_id)
+    Activity.objects.select_for_update(no_key=True).get(pk=signup.activity_id)
     promoted = (
-        ActivitySignup.objects.select_for_update()
+        ActivitySignup.objects.select_for_update(no_key=True)
         .filter(activity_id=signup.activity_id, status=ActivitySignup.Status.WAITING)
         .order_by("created_at", "id")
         .first()
@@ -290,7 +292,7 @@ def activity_attend(*, activity, member, now=None):
         raise ValidationError(_("Attendance opens an hour before the start and ends with it."))
     with transaction.atomic():
         signup = (
-            ActivitySignup.objects.select_for_update()
+            ActivitySignup.objects.select_for_update(no_key=True)
             .filter(activity=activity, member=member)
             .first()
         )

@@ -112,7 +112,7 @@ def volunteer_register(
     id_hash = _id_hash(id_number)
     if Volunteer.objects.filter(id_hash=id_hash).exclude(member=member).exists():
         raise ValidationError({"id_number": _("This ID is registered to another account.")})
-    volunteer = Volunteer.objects.select_for_update().filter(member=member).first()
+    volunteer = Volunteer.objects.select_for_update(no_key=True).filter(member=member).first()
     volunteer = volunteer or Volunteer(
         member=member,
         number=volunteer_number(member.pk),
@@ -205,7 +205,7 @@ def team_leader_appoint(*, team, volunteer, by, request=None):
     if not Scope.of(by).covers(team, SCOPE_LOOKUPS):
         raise PermissionDenied(_("This team is not in your area."))
     with transaction.atomic():
-        membership, _created = TeamMembership.objects.select_for_update().get_or_create(
+        membership, _created = TeamMembership.objects.select_for_update(no_key=True).get_or_create(
             team=team, volunteer=volunteer
         )
         if membership.role == TeamMembership.Role.LEADER:
@@ -340,7 +340,9 @@ def _sign_up(activity, volunteer):
             Signup.objects.filter(pk=signup.pk).update(status=Signup.Status.CONFIRMED)
             signup.status = Signup.Status.CONFIRMED
     else:
-        signup = Signup.objects.select_for_update().get(activity=activity, volunteer=volunteer)
+        signup = Signup.objects.select_for_update(no_key=True).get(
+            activity=activity, volunteer=volunteer
+        )
         if signup.status != Signup.Status.CANCELLED:
             return signup, False
         took = _take_place(activity.pk)
@@ -364,7 +366,7 @@ def activity_cancel(*, signup):
 
 
 def _cancel(signup):
-    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    signup = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
     if signup.status == Signup.Status.CANCELLED:
         return None, False
     was_confirmed = signup.status == Signup.Status.CONFIRMED
@@ -373,8 +375,11 @@ def _cancel(signup):
     if not was_confirmed:
         return None, False
     # Lock the activity so two cancellations promote two different people (first, as
-    # `waiting_list_fill` does, so the rollup's marker row is always locked after it).
-    activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
+    # `waiting_list_fill` does, so the rollup's marker row is always locked after it). FOR NO
+    # KEY UPDATE, like every row lock here: it excludes the other cancels and the conditional
+    # UPDATE but not a sign-up's deferred foreign-key check at its commit; FOR UPDATE blocked
+    # that check, and a sign-up holding a place deadlocked with a cancel waiting for the row.
+    activity = Activity.objects.select_for_update(no_key=True).get(pk=signup.activity_id)
     rollups.activity_changed(activity)
     promoted = _promote_first_waiting(activity)
     if promoted is None:
@@ -387,7 +392,7 @@ def _promote_first_waiting(activity):
     """Give the place the caller holds to the oldest waiting sign-up (the caller has the
     activity row locked); the promoted volunteer is told by SMS after the commit."""
     promoted = (
-        Signup.objects.select_for_update(of=("self",))
+        Signup.objects.select_for_update(no_key=True, of=("self",))
         .filter(activity_id=activity.pk, status=Signup.Status.WAITING)
         .select_related("volunteer__member")
         .order_by("created_at", "id")
@@ -426,7 +431,7 @@ def waiting_list_fill(*, activity_id):
             return []
     promoted = []
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        activity = Activity.objects.select_for_update(no_key=True).get(pk=activity_id)
         while _take_place(activity.pk):
             signup = _promote_first_waiting(activity)
             if signup is None:
@@ -481,7 +486,7 @@ def check_in(*, activity, volunteer, by=None, point=None, now=None):
         _near_enough(activity, point)
     with transaction.atomic():
         signup = (
-            Signup.objects.select_for_update()
+            Signup.objects.select_for_update(no_key=True)
             .filter(activity=activity, volunteer=volunteer)
             .first()
         )
@@ -515,7 +520,7 @@ def check_out(*, activity, volunteer, by=None, point=None, at=None, now=None):
         _near_enough(activity, point)
     with transaction.atomic():
         record = (
-            ServiceRecord.objects.select_for_update()
+            ServiceRecord.objects.select_for_update(no_key=True)
             .filter(activity=activity, volunteer=volunteer, corrects__isnull=True)
             .first()
         )
@@ -703,7 +708,7 @@ def certificate_ask(*, volunteer, period_start, period_end):
     open request at a time: asking again changes the period of the open one."""
     _check_period(period_start, period_end)
     with transaction.atomic():
-        Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
         open_request = Certificate.objects.filter(
             volunteer=volunteer, status=Certificate.Status.REQUESTED
         ).first()
@@ -747,7 +752,7 @@ def certificate_issue(
         )
     now = now or timezone.now()
     if request is not None:
-        cert = Certificate.objects.select_for_update().filter(pk=request.pk).first()
+        cert = Certificate.objects.select_for_update(no_key=True).filter(pk=request.pk).first()
         if cert is None or cert.volunteer_id != volunteer.pk:
             raise ValidationError(_("This request is not this volunteer's."))
         if cert.status != Certificate.Status.REQUESTED:

@@ -230,7 +230,7 @@ def points_expire_year(*, year):
     expired = 0
     for account_id in candidates:
         with transaction.atomic():
-            Account.objects.select_for_update().filter(pk=account_id).first()
+            Account.objects.select_for_update(no_key=True).filter(pk=account_id).first()
             points = _expirable(account_id, cutoff)
             # Counted on the dashboards where the expiring points were last earned.
             earned_at = (
